@@ -1,0 +1,34 @@
+"""``aktion.toml``: the production-wide decisions (format, seed, routing policy)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from .schema import Versioned
+
+Policy = Literal["previz", "draft", "final"]
+
+
+class Settings(Versioned):
+    KIND = "Settings"
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="folder-safe production id")
+    title: str = ""
+    fps: int = Field(default=24, ge=1, le=120)
+    width: int = Field(default=1280, ge=64, le=7680)
+    height: int = Field(default=720, ge=64, le=4320)
+    seed: int = Field(default=0, ge=0)
+    policy: Policy = "previz"
+    script: str = "script.fountain"
+    boards: str = "boards.yaml"
+    choreo: str = "choreo.yaml"
+    cast_dir: str = "cast"
+
+    @field_validator("width", "height")
+    @classmethod
+    def _even(cls, v: int) -> int:
+        if v % 2:
+            raise ValueError("an even number of pixels (H.264 needs even sizes)")
+        return v
