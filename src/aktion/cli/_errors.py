@@ -13,7 +13,5 @@ def fail_on_production_error(err: ProductionError) -> None:
     n = len(err.issues)
     err_console.print(f"[bold red]{n} problem{'s' if n != 1 else ''} in the production:[/]")
     for issue in err.issues:
-        err_console.print(f"  [red]✗[/] {issue}", markup=False) if False else err_console.print(
-            "  ✗ " + str(issue), markup=False
-        )
+        err_console.print("  ✗ " + str(issue), markup=False)
     raise typer.Exit(2)
