@@ -51,7 +51,7 @@ def parse_fountain(text: str) -> tuple[dict[str, str], list[Element]]:
             continue
         if prev_blank and (_HEADING.match(s) or (s.startswith(".") and not s.startswith(".."))):
             scene = 0 if scene is None else scene + 1
-            heading = s[1:] if s.startswith(".") else s
+            heading = s.removeprefix(".")
             elements.append(Element("scene_heading", heading.strip(), i + 1, i + 1, None, scene))
         elif prev_blank and next_blank and (_TRANSITION.match(s) or s.startswith(">")):
             elements.append(Element("transition", s.lstrip("> ").strip(), i + 1, i + 1, None, scene))

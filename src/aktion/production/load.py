@@ -74,7 +74,7 @@ def load_settings(root: Path) -> Settings:
     unknown = set(data) - {"production", "render"}
     if unknown:
         raise ProductionError(
-            [SourceIssue(path, None, f"unknown table [{sorted(unknown)[0]}]", "[production], [render]")]
+            [SourceIssue(path, None, f"unknown table [{min(unknown)}]", "[production], [render]")]
         )
     try:
         return Settings.model_validate(flat)

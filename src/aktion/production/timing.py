@@ -19,12 +19,9 @@ EXPECTED = 'frames (36), "36f", seconds ("1.5s") or timecode ("00:00:01:12")'
 
 def to_frames(value: Any, fps: int) -> int:
     """Convert a user-written time to a whole number of frames at ``fps``."""
-    if isinstance(value, bool):
-        raise ValueError(f"a time, not a boolean; write {EXPECTED}")
-    if isinstance(value, int):
+    # ValueError, not TypeError: pydantic turns only ValueError into a located error.
+    if isinstance(value, int) and not isinstance(value, bool):
         frames = value
-    elif isinstance(value, float):
-        raise ValueError(f"bare decimals are ambiguous; write {EXPECTED}")
     elif isinstance(value, str) and (m := _FRAMES.match(value)):
         frames = int(m.group(1))
     elif isinstance(value, str) and (m := _SECONDS.match(value)):
@@ -35,7 +32,8 @@ def to_frames(value: Any, fps: int) -> int:
             raise ValueError(f"timecode frame {f} is not below fps {fps}")
         frames = ((h * 60 + mi) * 60 + s) * fps + f
     else:
-        raise ValueError(f"a time: {EXPECTED}")
+        hint = "bare decimals are ambiguous; " if isinstance(value, float) else ""
+        raise ValueError(f"{hint}a time: {EXPECTED}")
     if frames < 0:
         raise ValueError("a time that is not negative")
     return frames

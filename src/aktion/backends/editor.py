@@ -1,0 +1,39 @@
+"""The built-in editor: stitches a scene's shots into its cut.
+
+Remuxes wherever the shots' codec settings match and re-encodes only the
+transition regions; see ``aktion.media.stitch``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from aktion.media.stitch import TransitionSpec, stitch
+
+from .base import Capabilities, Progress, StepRequest, StepResult
+
+
+class EditorBackend:
+    id: ClassVar[str] = "editor"
+    version: ClassVar[str] = "1"
+    capabilities: ClassVar[Capabilities] = Capabilities(steps=frozenset({"cut"}))
+
+    def run(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
+        shots = request.params["shots"]
+        clips = [request.inputs[f"shot:{s['id']}"] for s in shots]
+        transitions = []
+        for i, s in enumerate(shots):
+            t = s.get("transition") or {}
+            if i == 0 or t.get("type", "cut") == "cut":
+                transitions.append(None)
+            else:
+                transitions.append(TransitionSpec(type=t["type"], duration=int(t["duration"])))
+        out = workdir / f"{request.scene}.mp4"
+        report = stitch(clips, out, transitions, fps=request.format["fps"])
+        progress(1, 1)
+        return StepResult(
+            outputs={"video": out},
+            record={"frames": report.frames, "remuxed": report.remuxed,
+                    "reencoded_frames": report.reencoded_frames},
+        )

@@ -1,0 +1,167 @@
+"""Commands over a production: init, check, plan, explain, render."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from aktion.engine.explain import explain
+from aktion.engine.graph import ShotGraph, Step, plan
+from aktion.engine.router import UnmetNeed
+from aktion.engine.run import Outcome, RenderLocked, Reporter, run
+from aktion.engine.store import Store
+from aktion.production.errors import ProductionError
+from aktion.production.load import load_production
+from aktion.production.production import Production
+
+from ._errors import fail_on_production_error
+from .app import app, console, err_console
+
+PathArg = Annotated[Path, typer.Argument(help="the production folder")]
+
+
+def move_names(root: Path) -> list[str] | None:
+    """The move library's names (package moves plus the production's own ``moves/``)."""
+    try:
+        from aktion.previz.moves import MoveLibrary
+    except ImportError:
+        return None
+    extra = [root / "moves"] if (root / "moves").is_dir() else []
+    return list(MoveLibrary.load(extra_dirs=extra).names())
+
+
+def open_production(path: Path) -> Production:
+    try:
+        return load_production(path, moves=move_names(path.resolve()))
+    except ProductionError as e:
+        fail_on_production_error(e)
+        raise  # unreachable: fail_on_production_error exits
+
+
+def open_graph(path: Path) -> tuple[Production, ShotGraph]:
+    production = open_production(path)
+    try:
+        return production, plan(production)
+    except UnmetNeed as e:
+        err_console.print(f"[red]✗ cannot plan:[/] {e}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def init(name: Annotated[str, typer.Argument(help="folder name of the new production")]) -> None:
+    """Start a new production from the template."""
+    dest = Path(name)
+    if dest.exists():
+        err_console.print(f"[red]✗[/] {dest} already exists; choose another name")
+        raise typer.Exit(1)
+    template = resources.files("aktion") / "templates" / "production"
+    prod_id = dest.name.lower().replace(" ", "-")
+    with resources.as_file(template) as src:
+        shutil.copytree(src, dest)
+    toml = dest / "aktion.toml"
+    toml.write_text(toml.read_text().replace("{{name}}", prod_id))
+    console.print(f"[green]✓[/] new production in {dest}/: edit script.fountain, then "
+                  f"[bold]aktion render {dest}[/]")
+
+
+@app.command()
+def check(path: PathArg) -> None:
+    """Validate a production without rendering anything."""
+    production = open_production(path)
+    n_shots = sum(1 for _ in production.shots())
+    n_beats = sum(len(c.beats) for c in production.choreo.shots.values())
+    console.print(f"[green]✓[/] {production.settings.name}: {len(production.boards.scenes)} "
+                  f"scene(s), {n_shots} shots, {n_beats} beats, {len(production.cast)} cast — ok")
+
+
+@app.command("plan")
+def plan_cmd(path: PathArg) -> None:
+    """Show the shot graph: every step, its backend and why it was chosen."""
+    _, graph = open_graph(path)
+    table = Table("step", "backend", "needs", "key", "why this backend")
+    for step in graph:
+        needs = ", ".join(sorted({d for d, _ in step.deps.values()})) or "sources"
+        if step.kind == "cut":
+            needs = f"{len(step.deps)} shots"
+        table.add_row(step.id, step.backend, needs, step.key[:12], step.reason)
+    console.print(table)
+
+
+@app.command("explain")
+def explain_cmd(path: PathArg) -> None:
+    """Per step: cached, or why it must run."""
+    production, graph = open_graph(path)
+    store = Store.for_production(production.root)
+    table = Table("step", "state", "why")
+    for ex in explain(graph, store):
+        state = "[green]cached[/]" if ex.cached else "[yellow]will run[/]"
+        table.add_row(ex.step, state, "; ".join(ex.reasons))
+    console.print(table)
+
+
+class RichReporter(Reporter):
+    """A bar per running step, a line per finished one."""
+
+    def __init__(self, progress: Progress):
+        self.bars = progress
+        self.tasks: dict[str, int] = {}
+
+    def started(self, step: Step) -> None:
+        self.tasks[step.id] = self.bars.add_task(step.id, total=None)
+
+    def progress(self, step: Step, done: int, total: int) -> None:
+        self.bars.update(self.tasks[step.id], completed=done, total=total)
+
+    def finished(self, step: Step, outcome: Outcome) -> None:
+        task = self.tasks.pop(step.id, None)
+        if task is not None:
+            self.bars.remove_task(task)
+        mark = {"ran": "[green]✓[/]", "cached": "[dim]·[/]", "failed": "[red]✗[/]",
+                "skipped": "[red]-[/]"}[outcome.status]
+        if outcome.status != "cached":
+            extra = f" {outcome.seconds:.1f}s" if outcome.status == "ran" else ""
+            self.bars.console.print(f"{mark} {step.id}{extra}")
+        if outcome.error:
+            self.bars.console.print(f"   {outcome.error.strip()}", markup=False)
+
+
+@app.command("render")
+def render_cmd(
+    path: PathArg,
+    shots: Annotated[list[str] | None, typer.Option("--shots", "-s",
+                     help="render only these shots (repeat); the cut needs all")] = None,
+) -> None:
+    """Render a production: only the steps whose inputs changed run."""
+    t0 = time.perf_counter()
+    production, graph = open_graph(path)
+    if shots:
+        unknown = [s for s in shots if s not in {st.shot for st in graph}]
+        if unknown:
+            err_console.print(f"[red]✗[/] no shot {unknown[0]} in the boards")
+            raise typer.Exit(2)
+    store = Store.for_production(production.root)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, transient=True) as bars:
+            summary = run(graph, store, shots=shots, reporter=RichReporter(bars))
+    except RenderLocked as e:
+        err_console.print(f"[red]✗[/] {e}")
+        raise typer.Exit(1) from None
+    total = time.perf_counter() - t0
+    console.print(
+        f"steps: [bold]{summary.count('ran')}[/] run, {summary.count('cached')} cached, "
+        f"{summary.count('failed')} failed, {summary.count('skipped')} skipped "
+        f"in {total:.2f}s"
+    )
+    for out in summary.outputs:
+        console.print(f"[green]→[/] {out}")
+    if not summary.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,158 @@
+"""Plan: compile a production into a shot graph of keyed steps.
+
+Per shot: ``layout`` and ``motion_control`` (both from the sources), then
+``render`` (from motion control); per scene a ``cut`` of its shots' renders.
+Each step's key covers exactly what it reads, so editing one beat changes the
+key of that shot's steps and of the cut, and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aktion.backends.base import StepRequest
+from aktion.production.production import Production
+
+from .keys import content_key, digest
+from .router import route
+
+# Bump a kind's version when the engine's definition of that step changes.
+STEP_VERSIONS = {"layout": 1, "motion_control": 1, "render": 1, "cut": 1}
+BACKEND_VERSIONS: dict[str, str] = {}
+
+
+@dataclass
+class Step:
+    id: str  # "render:3", "cut:rooftop"
+    kind: str
+    scene: str
+    shot: str | None
+    backend: str
+    reason: str
+    request: StepRequest
+    deps: dict[str, tuple[str, str]] = field(default_factory=dict)  # input -> (step id, output)
+    parts: dict[str, str] = field(default_factory=dict)
+    key: str = ""
+
+
+@dataclass
+class ShotGraph:
+    production: Production
+    steps: dict[str, Step]  # in topological order
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps.values())
+
+    def select(self, shots: list[str] | None) -> list[Step]:
+        """Steps needed for some shots (all when None); cuts only when all shots are asked."""
+        if not shots:
+            return list(self.steps.values())
+        wanted = set(shots)
+        return [s for s in self.steps.values() if s.shot in wanted]
+
+
+def shot_seed(seed: int, shot_id: str) -> int:
+    """A stable per-shot seed, so reordering shots changes no other shot's seed."""
+    return int.from_bytes(hashlib.sha256(f"{seed}:{shot_id}".encode()).digest()[:4], "big")
+
+
+def backend_version(backend_id: str) -> str:
+    if backend_id not in BACKEND_VERSIONS:
+        from .router import load_backend
+
+        BACKEND_VERSIONS[backend_id] = str(load_backend(backend_id).version)
+    return BACKEND_VERSIONS[backend_id]
+
+
+# Which request fields each kind of shot step reads; the request holds nothing else.
+READS = {
+    "layout": ("shot", "set", "beats", "cast", "locks", "format", "seed"),
+    "motion_control": ("shot", "beats", "cast", "locks", "format", "seed"),
+    "render": ("shot", "set", "beats", "cast", "locks", "format", "script", "seed"),
+}
+PART_NAMES = {"shot": "board"}
+
+
+def request_parts(request: StepRequest) -> dict[str, str]:
+    """One digest per conditioning field; a character's part covers its dump and lock."""
+    data = request.hashed()
+    parts: dict[str, str] = {}
+    for name, value in data.items():
+        if name in ("kind", "locks", "cast"):
+            continue
+        parts[PART_NAMES.get(name, name)] = digest(value)
+    for cid, char in data["cast"].items():
+        parts[f"cast:{cid}"] = digest([char, data["locks"].get(cid)])
+    return parts
+
+
+def _finish(step: Step, graph: dict[str, Step]) -> Step:
+    parts = {
+        "code": digest([step.kind, STEP_VERSIONS[step.kind]]),
+        "backend": digest([step.backend, backend_version(step.backend)]),
+        **request_parts(step.request),
+    }
+    for name, (dep, output) in sorted(step.deps.items()):
+        parts[f"input:{name}"] = digest([graph[dep].key, output])
+    step.parts = parts
+    step.key = content_key(parts)
+    return step
+
+
+def _shot_request(production: Production, scene, shot, fmt: dict[str, int]) -> dict[str, Any]:
+    """Everything a shot's steps may read, as plain data."""
+    first, last = shot.lines
+    dialogue = [
+        {"who": e.character, "text": e.text, "line": e.line}
+        for e in production.script.dialogue(first, last)
+    ]
+    cast_ids = shot.characters
+    return {
+        "shot": shot.dump(), "scene": scene.id, "set": scene.set.model_dump(mode="json"),
+        "beats": [b.dump() for b in production.beats(shot.id)],
+        "cast": {c: production.cast[c].dump() for c in cast_ids},
+        "locks": {c: production.locks[c] for c in cast_ids}, "format": fmt,
+        "script": {"lines": [first, last], "text": production.script.text(first, last),
+                "dialogue": dialogue},
+        "seed": shot_seed(production.settings.seed, shot.id),
+    }
+
+
+def plan(production: Production) -> ShotGraph:
+    s = production.settings
+    fmt = {"fps": s.fps, "width": s.width, "height": s.height}
+    steps: dict[str, Step] = {}
+
+    def add(step: Step) -> str:
+        steps[step.id] = _finish(step, steps)
+        return step.id
+
+    for scene in production.boards.scenes:
+        cut_inputs: dict[str, tuple[str, str]] = {}
+        order = []
+        for shot in scene.shots:
+            base = _shot_request(production, scene, shot, fmt)
+            ids = {}
+            for kind in ("layout", "motion_control", "render"):
+                r = route(kind, s.policy)
+                fields = {k: v for k, v in base.items() if k in READS[kind]}
+                req = StepRequest(kind=kind, scene=scene.id, **fields)
+                deps = {}
+                if kind == "render":
+                    mc = ids["motion_control"]
+                    deps = {n: (mc, n) for n in ("poses", "camera", "performance")}
+                ids[kind] = add(Step(f"{kind}:{shot.id}", kind, scene.id, shot.id, r.backend,
+                                     r.reason, req, deps))
+            cut_inputs[f"shot:{shot.id}"] = (ids["render"], "video")
+            order.append({"id": shot.id, "transition": shot.transition.model_dump(mode="json"),
+                          "duration": shot.duration})
+        r = route("cut", s.policy)
+        add(Step(
+            f"cut:{scene.id}", "cut", scene.id, None, r.backend, r.reason,
+            StepRequest(kind="cut", scene=scene.id, format=fmt, params={"shots": order}),
+            deps=cut_inputs,
+        ))
+    return ShotGraph(production, steps)
