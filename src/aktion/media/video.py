@@ -8,6 +8,8 @@ target is renamed into place only on a clean close.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +20,7 @@ import numpy as np
 
 from .atomic import commit, temp_beside
 from .encoding import CODEC, PIX_FMT, THREADS, Encoding
+from .errors import MediaError
 
 
 def as_fps(fps: float | Fraction) -> Fraction:
@@ -122,3 +125,129 @@ class VideoWriter:
         if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
             self._tmp = None
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a clip is, read from the file itself; ``frames`` counts demuxed packets."""
+
+    path: Path
+    width: int
+    height: int
+    fps: Fraction
+    frames: int
+    codec: str
+    pix_fmt: str
+    keyframes: tuple[int, ...] = field(repr=False)
+    """Indices (in decode order) of the frames a decoder can start at."""
+    reordered: bool = field(repr=False)
+    """True when decode order differs from display order (B-frames)."""
+    extradata: bytes = field(repr=False, default=b"")
+
+    @property
+    def duration(self) -> float:
+        """Seconds, from the exact frame count."""
+        return float(self.frames / self.fps)
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    """Open a video for reading, turning every failure into a MediaError naming it."""
+    if not path.exists():
+        raise MediaError(f"{path}: no such file")
+    if not path.is_file():
+        raise MediaError(f"{path}: not a regular file")
+    if path.stat().st_size == 0:
+        raise MediaError(f"{path}: file is empty")
+    try:
+        container = av.open(str(path), mode="r")
+    except av.error.FFmpegError as e:
+        raise MediaError(f"{path}: not a readable video (truncated or corrupt?): {e}") from e
+    if not container.streams.video:
+        container.close()
+        raise MediaError(f"{path}: contains no video stream")
+    return container
+
+
+def probe(path: Path | str) -> VideoInfo:
+    """Describe a video by demuxing every packet (no decoding): exact and fast."""
+    path = Path(path)
+    size = path.stat().st_size if path.is_file() else 0
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        ctx = stream.codec_context
+        keyframes: list[int] = []
+        last_pts: int | None = None
+        reordered = False
+        n = 0
+        try:
+            for packet in container.demux(stream):
+                if packet.size == 0:
+                    continue  # the demuxer's end-of-stream marker
+                if packet.pos is not None and packet.pos >= 0 and packet.pos + packet.size > size:
+                    raise MediaError(f"{path}: truncated (frame {n} runs past the end of file)")
+                if packet.is_keyframe:
+                    keyframes.append(n)
+                if packet.pts is not None:
+                    if last_pts is not None and packet.pts <= last_pts:
+                        reordered = True
+                    last_pts = packet.pts
+                n += 1
+        except av.error.FFmpegError as e:
+            raise MediaError(f"{path}: corrupt after frame {n}: {e}") from e
+        if n == 0:
+            raise MediaError(f"{path}: video stream has no frames")
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        if not rate:
+            raise MediaError(f"{path}: frame rate unknown")
+        return VideoInfo(
+            path=path,
+            width=ctx.width,
+            height=ctx.height,
+            fps=Fraction(rate),
+            frames=n,
+            codec=ctx.name,
+            pix_fmt=ctx.pix_fmt or "",
+            keyframes=tuple(keyframes),
+            reordered=reordered,
+            extradata=bytes(ctx.extradata or b""),
+        )
+
+
+def iter_frames(path: Path | str, start: int = 0, stop: int | None = None) -> Iterator[np.ndarray]:
+    """Yield RGB uint8 frames ``start`` to ``stop`` (exclusive), decoding as it goes.
+
+    Without B-frames, decoding starts at the last keyframe at or before ``start``,
+    so reading a clip's tail does not decode its whole head.
+    """
+    path = Path(path)
+    if start < 0 or (stop is not None and stop < start):
+        raise ValueError(f"bad frame range [{start}, {stop})")
+    info = probe(path)
+    first = 0
+    if not info.reordered:
+        first = max((k for k in info.keyframes if k <= start), default=0)
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        index, decoded = 0, first
+        try:
+            for packet in container.demux(stream):
+                if packet.size and index < first:
+                    index += 1
+                    continue
+                index += 1 if packet.size else 0
+                for frame in stream.decode(packet if packet.size else None):
+                    if stop is not None and decoded >= stop:
+                        return
+                    if decoded >= start:
+                        yield frame.to_ndarray(format="rgb24")
+                    decoded += 1
+        except av.error.FFmpegError as e:
+            raise MediaError(f"{path}: corrupt near frame {decoded}: {e}") from e
+
+
+def read_frame(path: Path | str, index: int) -> np.ndarray:
+    """One RGB frame by its index (0-based, display order)."""
+    for frame in iter_frames(path, index, index + 1):
+        return frame
+    raise IndexError(f"{path}: no frame {index} (it has {probe(path).frames})")
