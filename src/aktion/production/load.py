@@ -116,7 +116,9 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
     locks: dict[str, str] = {}
     ref_digests: dict[str, dict[str, str]] = {}
     cast_dir = root / settings.cast_dir
+    broken: set[str] = set()  # cast files with errors: already reported, not "missing"
     for path in sorted(cast_dir.glob("*.yaml")) if cast_dir.is_dir() else []:
+        broken.add(path.stem)
         doc = attempt(read_yaml, path)
         if doc is None:
             continue
@@ -125,11 +127,10 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
         if ch is None:
             continue
         if ch.id != path.stem:
-            issues.append(
-                SourceIssue(path, line_of(doc, ("id",)), f"id `{ch.id}`", f"`{path.stem}`, the file name")
-            )
-        if ch.id in cast:
-            issues.append(SourceIssue(path, line_of(doc, ("id",)), f"duplicate character `{ch.id}`"))
+            issues.append(SourceIssue(path, line_of(doc, ("id",)), f"id `{ch.id}`",
+                                      f"`{path.stem}`, the file name"))
+            continue
+        broken.discard(path.stem)
         digests = {}
         for i, ref in enumerate(ch.refs):
             ref_path = (cast_dir / ref).resolve()
@@ -166,7 +167,8 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
 
     if boards is not None:
         issues.extend(
-            _cross_check(boards, choreo, cast, script, docs, boards_path, choreo_path, moves)
+            _cross_check(boards, choreo, cast, script, docs, boards_path, choreo_path, moves,
+                         broken)
         )
     if issues:
         raise ProductionError(issues)
@@ -174,8 +176,9 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
     return Production(root, settings, script, cast, locks, boards, choreo, ref_digests, docs)
 
 
-def _cross_check(boards, choreo, cast, script, docs, boards_path, choreo_path, moves):
+def _cross_check(boards, choreo, cast, script, docs, boards_path, choreo_path, moves, broken):
     issues: list[SourceIssue] = []
+    known = set(cast) | broken
     bdoc, cdoc = docs.get(boards_path), docs.get(choreo_path)
     durations: dict[str, int] = {}
     people: dict[str, set[str]] = {}
@@ -189,13 +192,13 @@ def _cross_check(boards, choreo, cast, script, docs, boards_path, choreo_path, m
             durations[shot.id] = shot.duration
             people[shot.id] = set(shot.characters)
             for mi, mark in enumerate(shot.blocking):
-                if mark.who not in cast:
+                if mark.who not in known:
                     issues.append(SourceIssue(
                         boards_path, line_of(bdoc, loc + ("blocking", mi, "who")),
                         f"shot {shot.id} blocks `{mark.who}`, who is not in the cast",
                         f"one of {sorted(cast)}"))
             for fi, who in enumerate(shot.frame):
-                if who not in cast:
+                if who not in known:
                     issues.append(SourceIssue(
                         boards_path, line_of(bdoc, loc + ("frame", fi)),
                         f"shot {shot.id} frames `{who}`, who is not in the cast",
@@ -229,7 +232,7 @@ def _cross_check(boards, choreo, cast, script, docs, boards_path, choreo_path, m
                 who = getattr(beat, fld)
                 if who is None:
                     continue
-                if who not in cast:
+                if who not in known:
                     issues.append(SourceIssue(
                         choreo_path, line_of(cdoc, loc + (fld,)),
                         f"`{who}` is not in the cast", f"one of {sorted(cast)}"))
