@@ -1,0 +1,5 @@
+"""``python -m aktion`` runs the command line."""
+
+from aktion.cli import main
+
+main()
