@@ -76,7 +76,7 @@ LONG = BOARDS.replace("duration: 12\n        blocking:\n          - {who: vex, a
 
 
 def test_kill_during_render_then_resume(tmp_path: Path) -> None:
-    root = write_production(tmp_path / "p", boards=LONG.replace("width = 160", ""))
+    root = write_production(tmp_path / "p", boards=LONG)
     db = root / ".aktion" / "cache.sqlite"
     proc = subprocess.Popen([sys.executable, "-m", "aktion", "render", str(root)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -89,11 +89,11 @@ def test_kill_during_render_then_resume(tmp_path: Path) -> None:
                     done_before = {r[0] for r in con.execute("SELECT step_id FROM actions")}
             except sqlite3.OperationalError:
                 pass
-        if "render:1" in done_before:
-            break
-        time.sleep(0.02)
+        partial = [f for f in (root / ".aktion" / "tmp").rglob("*.mp4*") if f.stat().st_size]
+        if {"render:1", "motion_control:2"} <= done_before and partial:
+            break  # shot 2 is being written right now
+        time.sleep(0.01)
     assert proc.poll() is None, "render finished before it could be killed"
-    time.sleep(0.3)  # well inside the long shot 2
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert "render:1" in done_before and not (root / "out" / "roof.mp4").exists()
