@@ -73,7 +73,7 @@ def test_render_unknown_shot(tiny: Path) -> None:
     assert result.exit_code == 2 and "no shot 42" in result.output
 
 
-def test_init_makes_a_production_that_renders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_makes_a_valid_production(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert aktion("init", "My Film").exit_code == 0
     assert aktion("check", "My Film").exit_code == 0
