@@ -1,0 +1,1 @@
+"""Storyboard outputs: what a crew reads before anything is generated."""
