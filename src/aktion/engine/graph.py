@@ -9,6 +9,7 @@ key of that shot's steps and of the cut, and nothing else.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,10 @@ from .router import route
 
 # Bump a kind's version when the engine's definition of that step changes.
 STEP_VERSIONS = {"layout": 1, "motion_control": 1, "render": 1, "cut": 1}
+
+# Passes that rewrite a planned graph (signing, takes, generation), each from the module
+# that owns the concept, applied in this order when importable.
+EXTENSIONS: list[str] = []
 BACKEND_VERSIONS: dict[str, str] = {}
 
 
@@ -155,4 +160,26 @@ def plan(production: Production) -> ShotGraph:
             StepRequest(kind="cut", scene=scene.id, format=fmt, params={"shots": order}),
             deps=cut_inputs,
         ))
-    return ShotGraph(production, steps)
+    graph = ShotGraph(production, steps)
+    for target in EXTENSIONS:
+        module, _, attr = target.partition(":")
+        getattr(importlib.import_module(module), attr)(graph)
+    return graph
+
+
+def add_step(graph: ShotGraph, step: Step, *, before: str | None = None) -> Step:
+    """Key a new step and insert it (before ``before`` to keep topological order).
+
+    For extensions: a step's dependencies must already be in the graph."""
+    _finish(step, graph.steps)
+    items = list(graph.steps.items())
+    at = next((i for i, (k, _) in enumerate(items) if k == before), len(items))
+    items.insert(at, (step.id, step))
+    graph.steps = dict(items)
+    return step
+
+
+def rekey(graph: ShotGraph) -> None:
+    """Recompute every key in order, after an extension rewired dependencies."""
+    for step in graph.steps.values():
+        _finish(step, graph.steps)
