@@ -1,6 +1,18 @@
 """Media I/O at the edge: video writing and reading, the cut's stitching, images."""
 
 from .errors import MediaError
-from .video import VideoWriter
+from .stitch import StitchReport, stitch
+from .transitions import TransitionSpec
+from .video import VideoInfo, VideoWriter, iter_frames, probe, read_frame
 
-__all__ = ["MediaError", "VideoWriter"]
+__all__ = [
+    "MediaError",
+    "StitchReport",
+    "TransitionSpec",
+    "VideoInfo",
+    "VideoWriter",
+    "iter_frames",
+    "probe",
+    "read_frame",
+    "stitch",
+]

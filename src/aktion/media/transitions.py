@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import Literal, Protocol
 
 import cv2
@@ -96,15 +97,17 @@ def render(
             alpha = (j + 1) / (spec.duration + 1)
             yield _mix(a, b, alpha)
         return
+    if spec.type == "dip":  # down to black on the outgoing shot's last frame, then up
+        for j, a in enumerate(tail):
+            yield _scale(a, 1.0 - (j + 1) / spec.tail)
+        for j, b in enumerate(head):
+            yield _scale(b, (j + 1) / (spec.head + 1))
+        return
     ts = [(j + 0.5) / spec.duration for j in range(spec.duration)]
-    frames = ((a, True) for a in tail), ((b, False) for b in head)
-    for t, (f, outgoing) in zip(ts, (x for part in frames for x in part), strict=True):
-        if spec.type == "dip":
-            gain = 1.0 - 2.0 * t if outgoing else 2.0 * t - 1.0
-            yield _scale(f, gain)
-        else:
-            left, right = (f, first_in) if outgoing else (last_out, f)
-            yield _whip(left, right, t, spec.duration)
+    sides = chain(((a, True) for a in tail), ((b, False) for b in head))
+    for t, (f, outgoing) in zip(ts, sides, strict=True):
+        left, right = (f, first_in) if outgoing else (last_out, f)
+        yield _whip(left, right, t, spec.duration)
 
 
 def _mix(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:

@@ -183,8 +183,9 @@ def probe(path: Path | str) -> VideoInfo:
             for packet in container.demux(stream):
                 if packet.size == 0:
                     continue  # the demuxer's end-of-stream marker
-                if packet.pos is not None and packet.pos >= 0 and packet.pos + packet.size > size:
-                    raise MediaError(f"{path}: truncated (frame {n} runs past the end of file)")
+                past_end = packet.pos is not None and packet.pos + packet.size > size
+                if packet.is_corrupt or past_end:
+                    raise MediaError(f"{path}: truncated or corrupt at frame {n}")
                 if packet.is_keyframe:
                     keyframes.append(n)
                 if packet.pts is not None:
@@ -196,6 +197,8 @@ def probe(path: Path | str) -> VideoInfo:
             raise MediaError(f"{path}: corrupt after frame {n}: {e}") from e
         if n == 0:
             raise MediaError(f"{path}: video stream has no frames")
+        if stream.frames and n < stream.frames:
+            raise MediaError(f"{path}: truncated: {n} of {stream.frames} frames present")
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         if not rate:
             raise MediaError(f"{path}: frame rate unknown")
