@@ -1,0 +1,83 @@
+"""``org.aktion.step``: the assertion that ties a signed asset to the step that made it.
+
+It answers "made how, from what?" in Aktion's terms: the step's content key and
+kind, the backend and model, seed and parameters, the script lines it covers
+(by range and hash, so the claim can be checked against the script later), the
+cast locks, and the board and beat digests. Parameters are scrubbed of secrets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aktion import __version__
+
+from .redact import scrub
+
+LABEL = "org.aktion.step"
+SCHEMA = "org.aktion.step/1"
+
+
+class ScriptSlice(BaseModel):
+    file: str = "script.fountain"
+    lines: tuple[int, int]
+    text_sha256: str
+
+
+class LedgerHead(BaseModel):
+    """The ledger's last entry when this asset was signed: pins the ledger's past."""
+
+    index: int
+    hash: str
+
+
+class StepAssertion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_: str = Field(default=SCHEMA, alias="schema")
+    aktion_version: str = __version__
+    step_kind: str
+    step_key: str
+    step_id: str = ""
+    output: str = ""
+    backend: str = ""
+    backend_version: str = ""
+    model_id: str | None = None
+    model_revision: str | None = None
+    seed: int | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    script: ScriptSlice | None = None
+    cast_locks: dict[str, str] = Field(default_factory=dict)
+    board_sha256: str | None = None
+    beats_sha256: str | None = None
+    ledger_head: LedgerHead | None = None
+
+    def data(self) -> dict[str, Any]:
+        """The assertion's JSON data, secrets scrubbed."""
+        d = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        d["parameters"] = scrub(d.get("parameters", {}))
+        return d
+
+
+def script_text_hash(text: str) -> str:
+    """sha256 of the exact script lines (joined by newlines, as ``Script.text`` gives)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def script_slice(lines: tuple[int, int] | list[int], text: str,
+                 file: str = "script.fountain") -> ScriptSlice:
+    return ScriptSlice(file=file, lines=(int(lines[0]), int(lines[1])),
+                       text_sha256=script_text_hash(text))
+
+
+def current_slice_hash(script_path: Any, lines: tuple[int, int]) -> str | None:
+    """The hash of those lines in the script as it is now (None if unreadable)."""
+    try:
+        all_lines = script_path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    first, last = lines
+    return script_text_hash("\n".join(all_lines[first - 1 : last]))

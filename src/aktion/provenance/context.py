@@ -1,0 +1,29 @@
+"""The c2pa settings Aktion signs and reads with.
+
+Thumbnails are off (they would multiply a small clip's size); trust comes only
+from the anchors given (the production's), never from a bundled public list,
+so "trusted" means "signed by an identity this production vouches for".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import c2pa
+
+from .certs import ACCEPTED_EKUS
+
+
+def settings(anchors_pem: str | None) -> dict[str, Any]:
+    trust: dict[str, Any] = {"trust_config": "".join(f"{oid}\n" for oid in ACCEPTED_EKUS)}
+    if anchors_pem:
+        trust["user_anchors"] = anchors_pem
+    return {
+        "builder": {"thumbnail": {"enabled": False}},
+        "trust": trust,
+        "verify": {"verify_trust": True, "remote_manifest_fetch": False},
+    }
+
+
+def make_context(anchors_pem: str | None) -> c2pa.Context:
+    return c2pa.Context.from_dict(settings(anchors_pem))

@@ -1,0 +1,115 @@
+"""Embed a C2PA manifest in an asset: who signed it, what made it, from which parents.
+
+Each parent is added as an ingredient together with its own manifest, so a
+scene's cut carries the manifests of its shots, theirs of their keyframes, and
+so on: the whole tree travels inside one file. The signed file appears at its
+destination only when complete (temp file, fsync, rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import c2pa
+
+from aktion import __version__
+
+from .actions import Action, Ingredient, actions_for
+from .assertion import LABEL
+from .context import make_context
+from .errors import SigningError
+from .identity import Identity
+from .redact import assert_clean, env_secrets, scrub
+
+FORMATS = {
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
+    ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".wav": "audio/wav",
+}
+
+
+@dataclass(frozen=True)
+class Signed:
+    path: Path
+    sha256: str
+    manifest_bytes: int
+    seconds: float
+
+
+def media_type(path: Path) -> str | None:
+    """The MIME type c2pa can embed a manifest in, or None (ledger-only files)."""
+    return FORMATS.get(Path(path).suffix.lower())
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _manifest(title: str, actions: list[dict[str, Any]],
+              aktion_assertion: Mapping[str, Any] | None) -> dict[str, Any]:
+    assertions: list[dict[str, Any]] = [{"label": "c2pa.actions.v2", "data": {"actions": actions}}]
+    if aktion_assertion is not None:
+        assertions.append({"label": LABEL, "data": scrub(dict(aktion_assertion))})
+    return {
+        "claim_generator_info": [{"name": "aktion", "version": __version__}],
+        "title": title,
+        "assertions": assertions,
+    }
+
+
+def sign_asset(
+    src: Path,
+    dst: Path,
+    *,
+    asset_kind: str,
+    digital_source_type: str,
+    identity: Identity,
+    actions: Sequence[Action] | None = None,
+    ingredients: Sequence[Ingredient] = (),
+    aktion_assertion: Mapping[str, Any] | None = None,
+    title: str | None = None,
+) -> Signed:
+    """Sign ``src`` into ``dst`` (which may be ``src``) with a C2PA manifest.
+
+    ``asset_kind`` is the step kind that made the asset (layout, render, cut, ...);
+    with ``actions`` left out it picks C2PA's action list (``actions_for``).
+    ``digital_source_type`` is an IPTC term (``trainedAlgorithmicMedia``) or URL.
+    """
+    from aktion.media.atomic import atomic_path
+
+    src, dst = Path(src), Path(dst)
+    fmt = media_type(dst)
+    if fmt is None or media_type(src) != fmt:
+        raise SigningError(f"{dst.name}: cannot embed a C2PA manifest in this format")
+    labels = [f"ingredient-{i}" for i in range(len(ingredients))]
+    plan = list(actions) if actions is not None else actions_for(
+        asset_kind, digital_source_type, ingredients)
+    manifest = _manifest(title or dst.name, [a.to_json(labels) for a in plan], aktion_assertion)
+    secrets = env_secrets()
+    t0 = time.perf_counter()
+    context = make_context(identity.anchor_pem)
+    try:
+        builder = c2pa.Builder(manifest, context)
+        for label, ing in zip(labels, ingredients, strict=True):
+            ing_fmt = media_type(ing.path)
+            if ing_fmt is None:
+                raise SigningError(f"ingredient {ing.path.name}: not a format C2PA can read")
+            meta = {"title": ing.title or ing.path.name, "relationship": ing.relationship,
+                    "label": label}
+            with ing.path.open("rb") as fh:
+                builder.add_ingredient(meta, ing_fmt, fh)
+        # dst may be src: the rename happens only after the source is fully read.
+        with atomic_path(dst) as tmp, src.open("rb") as source, tmp.open("w+b") as out:
+            manifest_bytes = builder.sign(identity.signer(), fmt, source, out)
+            assert_clean(manifest_bytes, f"the manifest of {dst.name}", secrets)
+    except c2pa.C2paError as e:
+        raise SigningError(f"{dst.name}: signing failed: {e}") from None
+    return Signed(dst, sha256_file(dst), len(manifest_bytes), time.perf_counter() - t0)

@@ -1,0 +1,251 @@
+"""Signing identities: who signs a production's assets, with the key kept elsewhere.
+
+An identity is a public certificate chain, the trust anchor a verifier needs, and
+a way to sign: a private key file (mode 0600, under ``aktion_home()``, never in a
+production folder) or a callback into a KMS or HSM that never reveals the key.
+A production records only the public half (``identity/cert.pem`` and
+``identity/anchor.pem``), so it can be shared, diffed and published.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import c2pa
+from cryptography import x509
+
+from .certs import (
+    alg_for,
+    certs_pem,
+    check_chain,
+    fingerprint,
+    key_pem,
+    load_certs,
+    load_key,
+    make_local_ca,
+)
+from .errors import IdentityError
+from .home import identities_dir, identity_dir, is_inside
+
+KEY_FILE, CHAIN_FILE, ANCHOR_FILE, META_FILE = "key.pem", "chain.pem", "anchor.pem", "identity.json"
+PRODUCTION_DIR, PRODUCTION_CERT, PRODUCTION_ANCHOR = "identity", "cert.pem", "anchor.pem"
+SignCallback = Callable[[bytes], bytes]
+_ALGS = {a.name.lower(): a for a in c2pa.C2paSigningAlg}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The public chain (leaf first), its anchor, and exactly one way to sign."""
+
+    name: str
+    chain_pem: str
+    anchor_pem: str
+    alg: str = "es256"
+    key_path: Path | None = None
+    sign_callback: SignCallback | None = None
+
+    @cached_property
+    def chain(self) -> list[x509.Certificate]:
+        return load_certs(self.chain_pem)
+
+    @property
+    def leaf(self) -> x509.Certificate:
+        return self.chain[0]
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.leaf)
+
+    @classmethod
+    def from_callback(cls, name: str, chain_pem: str, anchor_pem: str,
+                      callback: SignCallback, alg: str | None = None) -> Identity:
+        """An identity whose key lives in a KMS/HSM: ``callback(data) -> signature``.
+
+        For ECDSA the signature may be DER (what most KMS APIs return) or raw r||s.
+        """
+        chain = load_certs(chain_pem)
+        check_chain(chain, load_certs(anchor_pem))
+        return cls(name, chain_pem, anchor_pem, alg or alg_for(chain[0].public_key()),
+                   sign_callback=callback)
+
+    def signer(self) -> c2pa.Signer:
+        """A fresh c2pa Signer (the SDK consumes one per signature)."""
+        alg = _ALGS[self.alg]
+        if self.sign_callback is not None:
+            return c2pa.Signer.from_callback(self.sign_callback, alg, self.chain_pem, None)
+        if self.key_path is None:
+            raise IdentityError(f"identity {self.name!r} has neither a key file nor a callback")
+        key = _read_private(self.key_path)
+        info = c2pa.C2paSignerInfo(alg, self.chain_pem.encode(), key, None)
+        return c2pa.Signer.from_info(info)
+
+
+# --- on disk -----------------------------------------------------------------------------
+
+def _read_private(path: Path) -> bytes:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise IdentityError(f"private key {path} is missing") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise IdentityError(
+            f"private key {path} is readable by others (mode {stat.S_IMODE(mode):o}); "
+            f"run: chmod 600 {path}"
+        )
+    return path.read_bytes()
+
+
+def _write(path: Path, data: bytes, mode: int) -> None:
+    """Create ``path`` with ``mode`` from the start (no window with looser permissions)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def inside_production(path: Path) -> Path | None:
+    """The production folder (one with ``aktion.toml``) that contains ``path``, if any."""
+    p = Path(path).expanduser().resolve()
+    for folder in (p, *p.parents):
+        if (folder / "aktion.toml").is_file():
+            return folder
+    return None
+
+
+def _prepare_dir(name: str, directory: Path | None, force: bool) -> Path:
+    if not name or "/" in name or name.startswith("."):
+        raise IdentityError(f"identity name {name!r}: use letters, digits, - and _")
+    folder = Path(directory).expanduser() if directory else identity_dir(name)
+    production = inside_production(folder)
+    if production is not None:
+        raise IdentityError(
+            f"{folder} is inside the production {production}: private keys must live "
+            "outside production folders (default ~/.config/aktion/identities)"
+        )
+    if (folder / KEY_FILE).exists() and not force:
+        raise IdentityError(f"identity {name!r} already exists in {folder} (use --force)")
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
+    return folder
+
+
+def _save(folder: Path, name: str, chain_pem: str, anchor_pem: str, key: bytes,
+          origin: str) -> Identity:
+    _write(folder / KEY_FILE, key, 0o600)
+    _write(folder / CHAIN_FILE, chain_pem.encode(), 0o644)
+    _write(folder / ANCHOR_FILE, anchor_pem.encode(), 0o644)
+    leaf = load_certs(chain_pem)[0]
+    meta = {"name": name, "alg": alg_for(leaf.public_key()), "fingerprint": fingerprint(leaf),
+            "origin": origin, "not_after": leaf.not_valid_after_utc.isoformat()}
+    _write(folder / META_FILE, (json.dumps(meta, indent=2) + "\n").encode(), 0o644)
+    return load_identity(name, directory=folder)
+
+
+def create_identity(name: str = "default", *, directory: Path | None = None,
+                    intermediate: bool = False, force: bool = False) -> Identity:
+    """A new local CA and ES256 signing certificate; only the leaf key is kept."""
+    folder = _prepare_dir(name, directory, force)
+    ca = make_local_ca(name, intermediate=intermediate)
+    return _save(folder, name, certs_pem(ca.chain), certs_pem([ca.anchor]), key_pem(ca.key),
+                 "local-ca")
+
+
+def import_identity(name: str, chain_pem: str, key: bytes, anchor_pem: str, *,
+                    directory: Path | None = None, force: bool = False) -> Identity:
+    """Bring your own certificate chain and key; both are checked before anything is saved."""
+    chain = load_certs(chain_pem)
+    check_chain(chain, load_certs(anchor_pem))
+    private = load_key(key)
+    if private.public_key() != chain[0].public_key():
+        raise IdentityError("the private key does not belong to the signing certificate")
+    folder = _prepare_dir(name, directory, force)
+    return _save(folder, name, chain_pem, anchor_pem, key_pem(private), "imported")
+
+
+def load_identity(name: str = "default", *, directory: Path | None = None) -> Identity:
+    folder = Path(directory).expanduser() if directory else identity_dir(name)
+    try:
+        chain_pem = (folder / CHAIN_FILE).read_text()
+        anchor_pem = (folder / ANCHOR_FILE).read_text()
+    except FileNotFoundError:
+        raise IdentityError(
+            f"no identity {name!r} in {folder}; create one with `aktion identity create`"
+        ) from None
+    chain = load_certs(chain_pem)
+    check_chain(chain, load_certs(anchor_pem))
+    return Identity(name, chain_pem, anchor_pem, alg_for(chain[0].public_key()),
+                    key_path=folder / KEY_FILE)
+
+
+def list_identities() -> list[Identity]:
+    root = identities_dir()
+    found = []
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        if (folder / CHAIN_FILE).is_file():
+            try:
+                found.append(load_identity(folder.name, directory=folder))
+            except IdentityError:
+                continue
+    return found
+
+
+# --- the public half, recorded in a production -------------------------------------------
+
+def production_identity_dir(production_root: Path) -> Path:
+    return Path(production_root) / PRODUCTION_DIR
+
+
+def install_identity(production_root: Path, identity: Identity) -> Path:
+    """Record the identity's public chain and add its anchor to the production's anchors.
+
+    Earlier anchors stay, so assets signed before a change of identity still verify.
+    """
+    if identity.key_path is not None and is_inside(identity.key_path, production_root):
+        raise IdentityError("the identity's private key is inside the production folder")
+    folder = production_identity_dir(production_root)
+    folder.mkdir(parents=True, exist_ok=True)
+    anchors = production_anchors(production_root)
+    for cert in load_certs(identity.anchor_pem):
+        if cert not in anchors:
+            anchors.append(cert)
+    _write(folder / PRODUCTION_ANCHOR, certs_pem(anchors).encode(), 0o644)
+    _write(folder / PRODUCTION_CERT, identity.chain_pem.encode(), 0o644)
+    return folder
+
+
+def production_anchors(production_root: Path) -> list[x509.Certificate]:
+    path = production_identity_dir(production_root) / PRODUCTION_ANCHOR
+    return load_certs(path.read_bytes()) if path.is_file() else []
+
+
+def identity_for_production(production_root: Path) -> Identity:
+    """The local identity whose certificate the production records (``AKTION_IDENTITY``
+    names one explicitly)."""
+    cert_path = production_identity_dir(production_root) / PRODUCTION_CERT
+    if not cert_path.is_file():
+        raise IdentityError(
+            f"{production_root} has no signing identity; run "
+            f"`aktion identity create --production {production_root}`"
+        )
+    wanted = fingerprint(load_certs(cert_path.read_bytes())[0])
+    named = os.environ.get("AKTION_IDENTITY")
+    candidates = [load_identity(named)] if named else list_identities()
+    for identity in candidates:
+        if identity.fingerprint == wanted:
+            return identity
+    raise IdentityError(
+        f"no local identity holds the key for {cert_path} (fingerprint {wanted[:16]}…); "
+        "import it with `aktion identity import` or create a new one"
+    )
