@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN     = $(VENV)/bin
 PIP     = $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench readme-image clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/aktion render examples/rooftop
+	$(BIN)/aktion sheet examples/rooftop
+
+readme-image: demo
+	$(BIN)/aktion sheet examples/rooftop --out docs/contact-sheet.png --width 240
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check src tests bench
