@@ -33,7 +33,6 @@ _EMPHASIS = [
     re.compile(r"\*(?=\S)(.+?)(?<=\S)\*"),
     re.compile(r"_(?=\S)(.+?)(?<=\S)_"),
 ]
-_PARAGRAPH_KINDS = {"action", "dialogue", "lyrics"}
 _CONTENT_KINDS = {"action", "character", "dialogue", "parenthetical", "lyrics", "centered"}
 
 
@@ -221,8 +220,8 @@ class _Parser:
             s = raw.strip()
             line = i + 1
             if not s:
-                if raw == "  " and self.open is not None and self.state is not None:
-                    self.extend("", line)  # two spaces: an intended empty line inside
+                if raw == "  " and self.state is not None:
+                    self.spacer(line)  # two spaces: an intended empty line inside
                 else:
                     self.close()
                 continue
@@ -235,6 +234,13 @@ class _Parser:
                 self.paragraph_start(raw, s, line, nxt)
         self.close()
         return self.out
+
+    def spacer(self, line: int) -> None:
+        """An empty line kept inside dialogue or action; it ends a lyric."""
+        if self.open is not None and self.open.kind in ("dialogue", "action"):
+            self.extend("", line)
+        else:
+            self.open = None
 
     def dialogue_line(self, s: str, line: int) -> None:
         who, side = self.speaker, self.dual_side
@@ -253,8 +259,9 @@ class _Parser:
             self.open = self.emit("dialogue", s, line, character=who, dual=side)
 
     def action_line(self, raw: str, s: str, line: int, nxt: str) -> None:
-        assert self.open is not None
-        if self.open.kind == "lyrics" or s.startswith("~"):
+        if self.open is None:  # after a spacer that ended a lyric
+            self.paragraph_start(raw, s, line, nxt)
+        elif self.open.kind == "lyrics" or s.startswith("~"):
             if s.startswith("~") and self.open.kind == "lyrics":
                 self.extend(s[1:].lstrip(), line)
             elif s.startswith("~"):
