@@ -1,15 +1,14 @@
 """The content-addressed store: blobs by sha256 plus an action cache in SQLite.
 
-Blobs live in sharded folders (``blobs/ab/abcd....mp4``) and are written
-temp-file, fsync, rename. A step is recorded in the action cache only after every
+Blobs live in sharded folders (``blobs/ab/abcd....mp4``), or under a shared
+location every worker reaches (see ``blobstore``), and are written temp-file,
+fsync, rename. A step is recorded in the action cache only after every
 output it produced is durable, so a crash can lose work but never fake it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 import sqlite3
 import tempfile
@@ -18,14 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .blobstore import Blobs, CorruptBlob, LocalBlobs, Output, file_digest, open_blobs
+
+__all__ = ["STORE_DIR", "Action", "CorruptBlob", "Output", "Store", "file_digest"]
+
 STORE_DIR = ".aktion"
-
-
-@dataclass(frozen=True)
-class Output:
-    digest: str
-    ext: str
-    size: int
 
 
 @dataclass(frozen=True)
@@ -36,31 +32,17 @@ class Action:
     record: dict[str, Any]
 
 
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class Store:
     """One production's store, under ``<production>/.aktion``."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, blobs: str | Path | None = None):
+        """``blobs``: where blobs live when not in ``<root>/blobs`` (a path or fsspec URL)."""
         self.root = Path(root)
         self.blobs = self.root / "blobs"
         self.tmp = self.root / "tmp"
         self.blobs.mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
+        self.blobstore: Blobs = open_blobs(blobs) if blobs else LocalBlobs(self.blobs)
         self.db = sqlite3.connect(self.root / "cache.sqlite", timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
@@ -75,15 +57,22 @@ class Store:
         )
 
     @classmethod
-    def for_production(cls, production_root: Path) -> Store:
-        return cls(Path(production_root) / STORE_DIR)
+    def for_production(cls, production_root: Path, blobs: str | Path | None = None) -> Store:
+        return cls(Path(production_root) / STORE_DIR, blobs)
 
     def close(self) -> None:
         self.db.close()
 
     # blobs ---------------------------------------------------------------
     def blob_path(self, out: Output) -> Path:
-        return self.blobs / out.digest[:2] / f"{out.digest}{out.ext}"
+        """The blob's file, for a store whose blobs are on this machine."""
+        if not isinstance(self.blobstore, LocalBlobs):
+            raise TypeError(f"blobs live at {self.blobstore.url}; use fetch()")
+        return self.blobstore.path(out)
+
+    def fetch(self, out: Output, into: Path) -> Path:
+        """A local file with the blob's bytes, verified; raises CorruptBlob otherwise."""
+        return self.blobstore.fetch(out, into)
 
     def workdir(self) -> Path:
         """A private scratch folder for a running step, inside the store's filesystem."""
@@ -91,23 +80,10 @@ class Store:
 
     def put_file(self, path: Path) -> Output:
         """Move a finished file into the store by content; durable when this returns."""
-        path = Path(path)
-        with path.open("rb") as f:
-            os.fsync(f.fileno())
-        d = file_digest(path)
-        out = Output(d, path.suffix.lower(), path.stat().st_size)
-        dest = self.blob_path(out)
-        if dest.exists() and dest.stat().st_size == out.size:
-            path.unlink()
-            return out
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, dest)
-        _fsync_dir(dest.parent)
-        return out
+        return self.blobstore.put_file(Path(path))
 
     def has(self, out: Output) -> bool:
-        p = self.blob_path(out)
-        return p.is_file() and p.stat().st_size == out.size
+        return self.blobstore.has(out)
 
     # action cache --------------------------------------------------------
     def lookup(self, key: str) -> Action | None:
@@ -152,11 +128,10 @@ class Store:
     def verify(self) -> list[str]:
         """Re-hash every blob and check every recorded output exists; returns problems."""
         problems = []
-        for shard in sorted(self.blobs.iterdir()):
-            for blob in sorted(shard.iterdir()):
-                name = blob.name.split(".")[0]
-                if file_digest(blob) != name:
-                    problems.append(f"blob {blob.name} does not match its digest")
+        for name in self.blobstore.names():
+            blob = name.split("/")[-1]
+            if self.blobstore.digest_of(name) != blob.split(".")[0]:
+                problems.append(f"blob {blob} does not match its digest")
         for key, step_id, outputs in self.db.execute("SELECT key, step_id, outputs FROM actions"):
             for n, o in json.loads(outputs).items():
                 if not self.has(Output(**o)):
