@@ -9,6 +9,7 @@ cast locks, and the board and beat digests. Parameters are scrubbed of secrets.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,17 +49,20 @@ class StepAssertion(BaseModel):
     model_id: str | None = None
     model_revision: str | None = None
     seed: int | None = None
+    inputs: dict[str, str] = Field(default_factory=dict, description="input name -> sha256")
     parameters: dict[str, Any] = Field(default_factory=dict)
     script: ScriptSlice | None = None
     cast_locks: dict[str, str] = Field(default_factory=dict)
     board_sha256: str | None = None
     beats_sha256: str | None = None
+    result: dict[str, Any] = Field(default_factory=dict, description="what the backend reported")
     ledger_head: LedgerHead | None = None
 
     def data(self) -> dict[str, Any]:
         """The assertion's JSON data, secrets scrubbed."""
         d = self.model_dump(mode="json", by_alias=True, exclude_none=True)
         d["parameters"] = scrub(d.get("parameters", {}))
+        d["result"] = scrub(d.get("result", {}))
         return d
 
 
@@ -73,7 +77,7 @@ def script_slice(lines: tuple[int, int] | list[int], text: str,
                        text_sha256=script_text_hash(text))
 
 
-def current_slice_hash(script_path: Any, lines: tuple[int, int]) -> str | None:
+def current_slice_hash(script_path: Path, lines: tuple[int, int]) -> str | None:
     """The hash of those lines in the script as it is now (None if unreadable)."""
     try:
         all_lines = script_path.read_text(encoding="utf-8").splitlines()
