@@ -135,3 +135,15 @@ def test_failure_leaves_nothing_behind(three: list[Path], tmp_path: Path) -> Non
 def test_first_clip_cannot_transition_in(three: list[Path], tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="first clip"):
         stitch(three, tmp_path / "x.mp4", [TransitionSpec("dip", 4), None, None])
+
+
+def test_short_clip_between_two_dissolves(three: list[Path], tmp_path: Path) -> None:
+    """A clip with no keyframe left to copy from is encoded whole, joins and all."""
+    short = clip(tmp_path / "short.mp4", 20, 9)
+    out = tmp_path / "new" / "scene.mp4"
+    joins = [TransitionSpec("dissolve", 5), TransitionSpec("dissolve", 5)]
+    report = stitch([three[0], short, three[2]], out, joins)
+    assert report.frames == probe(out).frames == 40 + 20 + 50 - 10
+    assert report.regions == [(35, 35 + 5 + 10 + 5 + 19)]  # to c's keyframe 24
+    assert report.remuxed == 2
+    assert digests(out)[-26:] == digests(three[2])[24:]

@@ -68,6 +68,11 @@ class StitchReport:
     regions: list[tuple[int, int]] = field(default_factory=list)
     """Output frame ranges [start, stop) that were encoded, not copied."""
 
+    @property
+    def remuxed(self) -> int:
+        """Short name for ``remuxed_clips``."""
+        return self.remuxed_clips
+
 
 def stitch(
     clips: Sequence[Path | str],
@@ -92,13 +97,14 @@ def stitch(
         raise ValueError("stitch needs at least one clip")
     infos = [probe(p) for p in paths]
     rate = as_fps(fps) if fps is not None else infos[0].fps
-    width, height = infos[0].width, infos[0].height
+    width, height = infos[0].width // 2 * 2, infos[0].height // 2 * 2  # yuv420p: even
     specs = _joins(transitions, len(paths))
     canon = canonical_extradata(width, height, rate, preset)
     fits = [_matches(i, width, height, rate, canon) for i in infos]
     plan = _plan(paths, infos, specs, fits, width, height)
 
     out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory(prefix=f".{out.stem}.", dir=out.parent) as work,
         atomic_path(out) as tmp,
