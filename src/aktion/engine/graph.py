@@ -1,7 +1,10 @@
 """Plan: compile a production into a shot graph of keyed steps.
 
 Per shot: ``layout`` and ``motion_control`` (both from the sources), then
-``render`` (from motion control); per scene a ``cut`` of its shots' renders.
+``render`` (from motion control); under the ``draft`` and ``final`` policies the
+router adds ``keyframe`` (from the layout), ``motion`` (keyframe + the previz
+render as pose guide), and ``extend``/``restyle`` where the shot needs them. Per
+scene a ``cut`` of each shot's last clip.
 Each step's key covers exactly what it reads, so editing one beat changes the
 key of that shot's steps and of the cut, and nothing else.
 """
@@ -18,10 +21,11 @@ from aktion.backends.base import StepRequest
 from aktion.production.production import Production
 
 from .keys import content_key, digest
-from .router import route
+from .router import Router
 
 # Bump a kind's version when the engine's definition of that step changes.
-STEP_VERSIONS = {"layout": 1, "motion_control": 1, "render": 1, "cut": 1}
+STEP_VERSIONS = {"layout": 1, "motion_control": 1, "render": 1, "cut": 1,
+                 "keyframe": 1, "motion": 1, "extend": 1, "restyle": 1}
 
 # Passes that rewrite a planned graph (signing, takes, generation), each from the module
 # that owns the concept, applied in this order when importable.
@@ -77,7 +81,20 @@ READS = {
     "layout": ("shot", "set", "beats", "cast", "locks", "format", "seed"),
     "motion_control": ("shot", "beats", "cast", "locks", "format", "seed"),
     "render": ("shot", "set", "beats", "cast", "locks", "format", "script", "seed"),
+    "keyframe": ("shot", "set", "cast", "locks", "format", "script", "seed"),
+    "motion": ("shot", "beats", "cast", "locks", "format", "script", "seed"),
+    "extend": ("shot", "beats", "cast", "locks", "format", "script", "seed"),
+    "restyle": ("shot", "cast", "locks", "format", "script", "seed"),
 }
+# Per kind: input name -> (kind of the step it comes from, that step's output).
+INPUTS = {
+    "render": {n: ("motion_control", n) for n in ("poses", "camera", "performance")},
+    "keyframe": {"frame": ("layout", "frame"), "depth": ("layout", "depth")},
+    "motion": {"image": ("keyframe", "image"), "guide": ("render", "video"),
+               "poses": ("motion_control", "poses")},
+    "extend": {"video": ("motion", "video"), "guide": ("render", "video")},
+}
+CLIP_KINDS = ("restyle", "extend", "motion", "render")  # the shot's clip: the last of these
 PART_NAMES = {"shot": "board"}
 
 
@@ -126,7 +143,8 @@ def _shot_request(production: Production, scene, shot, fmt: dict[str, int]) -> d
     }
 
 
-def plan(production: Production) -> ShotGraph:
+def plan(production: Production, policy: str | None = None) -> ShotGraph:
+    """The shot graph; ``policy`` overrides aktion.toml's ``[render] policy``."""
     s = production.settings
     fmt = {"fps": s.fps, "width": s.width, "height": s.height}
     steps: dict[str, Step] = {}
@@ -135,26 +153,33 @@ def plan(production: Production) -> ShotGraph:
         steps[step.id] = _finish(step, steps)
         return step.id
 
+    router = Router.for_production(production, policy)
     for scene in production.boards.scenes:
         cut_inputs: dict[str, tuple[str, str]] = {}
         order = []
         for shot in scene.shots:
             base = _shot_request(production, scene, shot, fmt)
-            ids = {}
-            for kind in ("layout", "motion_control", "render"):
-                r = route(kind, s.policy)
+            ids: dict[str, str] = {}
+            for kind in router.kinds(base["shot"]):
                 fields = {k: v for k, v in base.items() if k in READS[kind]}
-                req = StepRequest(kind=kind, scene=scene.id, **fields)
-                deps = {}
-                if kind == "render":
-                    mc = ids["motion_control"]
-                    deps = {n: (mc, n) for n in ("poses", "camera", "performance")}
+                r = router.route(kind, base)
+                params = dict(r.params)
+                if kind in ("motion", "extend"):
+                    params["frames"] = min(shot.duration, router.max_frames(kind, base["shot"]))
+                if kind in ("extend", "restyle"):
+                    params["frames"] = shot.duration
+                req = StepRequest(kind=kind, scene=scene.id, params=params, **fields)
+                deps = {n: (ids[k], out) for n, (k, out) in INPUTS.get(kind, {}).items()}
+                if kind == "restyle":
+                    last = next(k for k in CLIP_KINDS[1:] if k in ids)
+                    deps = {"video": (ids[last], "video")}
                 ids[kind] = add(Step(f"{kind}:{shot.id}", kind, scene.id, shot.id, r.backend,
                                      r.reason, req, deps))
-            cut_inputs[f"shot:{shot.id}"] = (ids["render"], "video")
+            clip = next(ids[k] for k in CLIP_KINDS if k in ids)
+            cut_inputs[f"shot:{shot.id}"] = (clip, "video")
             order.append({"id": shot.id, "transition": shot.transition.model_dump(mode="json"),
                           "duration": shot.duration})
-        r = route("cut", s.policy)
+        r = router.route("cut", {})
         add(Step(
             f"cut:{scene.id}", "cut", scene.id, None, r.backend, r.reason,
             StepRequest(kind="cut", scene=scene.id, format=fmt, params={"shots": order}),

@@ -1,26 +1,50 @@
 """The router: which backend does each step of each shot, and why.
 
-A backend is chosen per step from the production's policy and what is
-available; the reason is kept in the plan so ``aktion plan`` can show it.
+Per shot the router decides the pipeline (which step kinds it needs) and, per
+step, the backend and model, from three things: the production's policy
+(``previz``, ``draft``, ``final``), the shot's needs (a choreographed fight needs
+pose conditioning, a character with references needs identity conditioning, a
+shot longer than a backend's clip needs ``extend``) and what is available (the
+built-ins and the ``aktion.backends`` entry point group, each configured in
+``backends.toml``). The reason is kept on each step so ``aktion plan`` shows it.
+A need no available backend meets is an ``UnmetNeed`` naming it, never a silent
+downgrade.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
 
-from aktion.backends.base import Backend
+from aktion.backends.base import Backend, Capabilities
+from aktion.generation.config import BackendContext, load_backends_config
+from aktion.generation.needs import Need, needs_for
 
 BUILTIN = {
     "previz": "aktion.backends.previz:PrevizBackend",
     "editor": "aktion.backends.editor:EditorBackend",
+    "diffusers": "aktion.backends.diffusers_backend:DiffusersBackend",
+    "comfyui": "aktion.backends.comfyui:ComfyUIBackend",
+    "fal": "aktion.backends.hosted_fal:FalBackend",
 }
+PREVIZ_KINDS = ("layout", "motion_control", "render")
+GENERATIVE_KINDS = ("keyframe", "motion", "extend", "restyle")
+DEFAULT_ORDER = ("diffusers", "comfyui", "fal")  # local first; paid last
+_COST = {"free": 0, "cheap": 1, "paid": 2}
+_SPEED = {"fast": 0, "medium": 1, "slow": 2}
+
+# Context (production folder, config table) for backends loaded by id, set when routing.
+_CONTEXTS: dict[str, BackendContext] = {}
 
 
 @dataclass(frozen=True)
 class Route:
     backend: str
     reason: str
+    params: dict[str, Any] = field(default_factory=dict)  # model fingerprint, conditioning
 
 
 class UnmetNeed(Exception):
@@ -35,20 +59,145 @@ def available_backends() -> dict[str, str]:
     return found
 
 
-def load_backend(backend_id: str) -> Backend:
+def backend_class(backend_id: str) -> type:
     target = available_backends().get(backend_id)
     if target is None:
         raise UnmetNeed(f"backend `{backend_id}` is not installed")
     module, _, attr = target.partition(":")
-    import importlib
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except ImportError as e:
+        raise UnmetNeed(f"backend `{backend_id}` cannot load: {e}") from None
 
-    return getattr(importlib.import_module(module), attr)()
+
+def load_backend(backend_id: str) -> Backend:
+    """An instance, configured with the context the router last saw for it."""
+    backend = backend_class(backend_id)()
+    context = _CONTEXTS.get(backend_id)
+    if context is not None and hasattr(backend, "configure"):
+        backend.configure(context)
+    return backend
+
+
+def offers(cls: type, config: dict[str, Any]) -> dict[str, Capabilities]:
+    """Per step kind, what a configured backend can do (``offers(config)`` if it says)."""
+    if hasattr(cls, "offers"):
+        return cls.offers(config)
+    caps: Capabilities = cls.capabilities
+    return {kind: caps for kind in caps.steps}
 
 
 def route(step_kind: str, policy: str) -> Route:
-    """Pick the backend for a step. Previz serves every shot step under the previz policy."""
+    """The policy-only part: cuts and previz steps need no knowledge of the shot."""
     if step_kind == "cut":
         return Route("editor", "cuts are stitched by the built-in editor")
-    if policy == "previz":
-        return Route("previz", "policy previz: the built-in CPU renderer")
+    if step_kind in PREVIZ_KINDS:
+        if policy == "previz":
+            return Route("previz", "policy previz: the built-in CPU renderer")
+        return Route("previz", f"policy {policy}: previz makes the {step_kind} control maps "
+                               "the generative steps are conditioned on")
     raise UnmetNeed(f"policy `{policy}` needs a generative backend for `{step_kind}`")
+
+
+class Router:
+    """Routes one production's steps; build with ``Router.for_production``."""
+
+    def __init__(self, policy: str, context: BackendContext, config: dict[str, Any]):
+        self.policy = policy
+        self.config = config
+        self.candidates: dict[str, dict[str, Capabilities]] = {}
+        self.classes: dict[str, type] = {}
+        self.skipped: dict[str, str] = {}
+        installed = available_backends()
+        for backend_id, table in config.items():
+            if backend_id == "route" or not isinstance(table, dict):
+                continue
+            if backend_id not in installed:
+                self.skipped[backend_id] = "not installed"
+                continue
+            try:
+                cls = backend_class(backend_id)
+            except UnmetNeed as e:
+                self.skipped[backend_id] = str(e)
+                continue
+            self.classes[backend_id] = cls
+            self.candidates[backend_id] = offers(cls, table)
+            _CONTEXTS[backend_id] = BackendContext(context.root, context.cast_dir, table)
+
+    @classmethod
+    def for_production(cls, production: Any, policy: str | None = None) -> Router:
+        root = Path(production.root)
+        context = BackendContext(root, root / production.settings.cast_dir)
+        return cls(policy or production.settings.policy, context,
+                   load_backends_config(root))
+
+    def kinds(self, shot: dict[str, Any]) -> list[str]:
+        """The shot's pipeline under this policy, in order."""
+        if self.policy == "previz":
+            return list(PREVIZ_KINDS)
+        kinds = [*PREVIZ_KINDS, "keyframe", "motion"]
+        if shot.get("duration", 0) > self.max_frames("motion", shot):
+            kinds.append("extend")
+        if self.policy == "final" and self._offered("restyle"):
+            kinds.append("restyle")
+        return kinds
+
+    def max_frames(self, kind: str, shot: dict[str, Any]) -> int:
+        """The longest clip the chosen backend for ``kind`` makes (no limit: the shot)."""
+        caps = [c[kind] for c in self.candidates.values() if kind in c]
+        limits = [c.max_frames for c in caps if c.max_frames]
+        return max(limits) if limits and len(limits) == len(caps) else shot.get("duration", 0)
+
+    def _offered(self, kind: str) -> list[str]:
+        return [b for b, c in self.candidates.items() if kind in c]
+
+    def _order(self, ids: list[str]) -> list[str]:
+        preferred = list(self.config.get("route", {}).get(self.policy, []))
+        if preferred:
+            return [b for b in preferred if b in ids] + [b for b in ids if b not in preferred]
+        if self.policy == "draft":  # cheapest and fastest first
+            return sorted(ids, key=lambda b: min(
+                (_COST.get(c.cost, 9), _SPEED.get(c.speed, 9)) for c in self.candidates[b].values()))
+        return sorted(ids, key=lambda b: DEFAULT_ORDER.index(b) if b in DEFAULT_ORDER else 99)
+
+    def route(self, kind: str, request: dict[str, Any]) -> Route:
+        if kind == "cut" or kind in PREVIZ_KINDS:
+            return route(kind, self.policy)
+        needs = needs_for(kind, request)
+        shot = request.get("shot", {}).get("id", "?")
+        offered = self._offered(kind)
+        if not offered:
+            configured = ", ".join(self.candidates) or "none"
+            raise UnmetNeed(
+                f"shot {shot}: policy {self.policy} needs a `{kind}` backend; configured in "
+                f"backends.toml: {configured}" + self._skipped_note())
+        unmet: dict[str, Need] = {}
+        for backend_id in self._order(offered):
+            caps = self.candidates[backend_id][kind]
+            missing = [n for n in needs if n.name not in caps.conditioning]
+            if missing:
+                unmet.setdefault(missing[0].name, missing[0])
+                continue
+            return self._chosen(backend_id, kind, needs, caps)
+        need = next(iter(unmet.values()))
+        raise UnmetNeed(
+            f"shot {shot}: `{kind}` needs {need.name} conditioning ({need.why}); "
+            f"no available backend honours it (tried {', '.join(offered)})")
+
+    def _chosen(self, backend_id: str, kind: str, needs: list[Need],
+                caps: Capabilities) -> Route:
+        cls = self.classes[backend_id]
+        table = self.config.get(backend_id, {})
+        model = cls.model_id(kind, table, _CONTEXTS[backend_id]) if hasattr(
+            cls, "model_id") else {}
+        honoured = "; ".join(f"{n.name}: {n.why}" for n in needs) or "no special needs"
+        name = f" model {model['name']}" if model.get("name") else ""
+        reason = f"policy {self.policy}: {backend_id}{name} ({caps.speed}, {caps.cost}) " \
+                 f"honours {honoured}"
+        return Route(backend_id, reason,
+                     {"model": model, "conditioning": sorted(n.name for n in needs)})
+
+    def _skipped_note(self) -> str:
+        if not self.skipped:
+            return ""
+        return " (" + "; ".join(f"{b}: {why}" for b, why in self.skipped.items()) + ")"
