@@ -178,3 +178,9 @@ def test_shot_shorthands_and_dump_roundtrip() -> None:
     assert shot.duration == 48 and shot.move.type == "orbit"
     again = Shot.model_validate(shot.dump())
     assert again == shot and shot.dump()["schema"] == "Shot.1"
+
+
+def test_transition_other_than_cut_needs_a_length(tmp_path: Path) -> None:
+    bad = BOARDS.replace("move: dolly", "move: dolly\n        transition: dissolve")
+    (issue,) = issues_of(write_production(tmp_path, boards=bad))
+    assert issue.line == 21 and "dissolve of at least one frame" in (issue.expected or "")

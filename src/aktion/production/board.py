@@ -59,6 +59,12 @@ class Transition(BaseModel):
     type: TransitionType = "cut"
     duration: Frames = 0
 
+    @model_validator(mode="after")
+    def _needs_length(self) -> Transition:
+        if self.type != "cut" and self.duration < 1:
+            raise ValueError(f"a {self.type} of at least one frame (`duration: 12` or \"0.5s\")")
+        return self
+
 
 class Shot(Versioned):
     KIND = "Shot"
