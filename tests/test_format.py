@@ -172,7 +172,7 @@ def test_timecode() -> None:
 
 def test_shot_shorthands_and_dump_roundtrip() -> None:
     shot = Shot.model_validate(
-        {"id": "3A", "lines": [1, 2], "duration": "2s", "move": "orbit", "transition": "dissolve"},
+        {"id": "3A", "lines": [1, 2], "duration": "2s", "move": "orbit", "transition": "cut"},
         context={"fps": 24},
     )
     assert shot.duration == 48 and shot.move.type == "orbit"
