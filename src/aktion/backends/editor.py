@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from aktion.canvas.run_ops import OP_KINDS, add_score, run_op
 from aktion.media.stitch import TransitionSpec, stitch
 
 from .base import Capabilities, Progress, StepRequest, StepResult
@@ -17,9 +18,13 @@ from .base import Capabilities, Progress, StepRequest, StepResult
 class EditorBackend:
     id: ClassVar[str] = "editor"
     version: ClassVar[str] = "1"
-    capabilities: ClassVar[Capabilities] = Capabilities(steps=frozenset({"cut"}))
+    capabilities: ClassVar[Capabilities] = Capabilities(steps=frozenset({"cut", *OP_KINDS}))
 
     def run(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
+        if request.kind in OP_KINDS:
+            clip, frames = run_op(request, workdir)
+            progress(1, 1)
+            return StepResult(outputs={"video": clip}, record={"frames": frames})
         shots = request.params["shots"]
         clips = [request.inputs[f"shot:{s['id']}"] for s in shots]
         transitions = []
@@ -31,6 +36,8 @@ class EditorBackend:
                 transitions.append(TransitionSpec(type=t["type"], duration=int(t["duration"])))
         out = workdir / f"{request.scene}.mp4"
         report = stitch(clips, out, transitions, fps=request.format["fps"])
+        if request.params.get("audio"):
+            out = add_score(out, request.params["audio"], workdir)
         progress(1, 1)
         return StepResult(
             outputs={"video": out},

@@ -1,0 +1,44 @@
+"""Write a scene's timeline in the format an editor's suite opens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import opentimelineio as otio
+
+from aktion.engine.graph import ShotGraph
+from aktion.engine.store import Store
+from aktion.media.atomic import atomic_path
+
+from .timeline import build_timeline
+
+# format -> (OTIO adapter, file extension)
+FORMATS: dict[str, tuple[str, str]] = {
+    "otio": ("otio_json", ".otio"),
+    "fcp7": ("fcp_xml", ".xml"),
+    "fcpx": ("fcpx_xml", ".fcpxml"),
+    "edl": ("cmx_3600", ".edl"),
+}
+
+
+def export_dir(graph: ShotGraph) -> Path:
+    return graph.production.root / "out" / "editorial"
+
+
+def export_scene(graph: ShotGraph, store: Store, scene: str, fmt: str) -> Path:
+    """Write ``out/editorial/<scene><ext>`` (and its media) atomically; returns the file."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    adapter, ext = FORMATS[fmt]
+    folder = export_dir(graph)
+    folder.mkdir(parents=True, exist_ok=True)
+    timeline = build_timeline(graph, store, scene, folder, folder / "media")
+    dest = folder / f"{scene}{ext}"
+    with atomic_path(dest) as tmp:
+        tmp.write_text(otio.adapters.write_to_string(timeline, adapter_name=adapter),
+                       encoding="utf-8")
+    return dest
+
+
+def export(graph: ShotGraph, store: Store, fmt: str) -> list[Path]:
+    return [export_scene(graph, store, s.id, fmt) for s in graph.production.boards.scenes]
