@@ -143,7 +143,7 @@ def _details(branch: Tree, node: TrailNode) -> None:
     step = node.step
     script = step.get("script")
     if isinstance(script, dict):
-        a, b = script.get("lines", ["?", "?"])
+        a, b = script.get("first_line", "?"), script.get("last_line", "?")
         branch.add(f"[cyan]script[/] {escape(str(script.get('file')))} lines {a}-{b} "
                    f"[dim]sha256 {str(script.get('text_sha256', ''))[:12]}[/]")
     locks = step.get("cast_locks") or {}

@@ -4,11 +4,16 @@ It answers "made how, from what?" in Aktion's terms: the step's content key and
 kind, the backend and model, seed and parameters, the script lines it covers
 (by range and hash, so the claim can be checked against the script later), the
 cast locks, and the board and beat digests. Parameters are scrubbed of secrets.
+
+Parameters and results travel as canonical JSON text, and script lines as two
+numbers: the C2PA SDK's JSON report turns arrays of numbers into base64 byte
+strings (c2pa-rs issue 2570), so no array of numbers may appear in the data.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +29,8 @@ SCHEMA = "org.aktion.step/1"
 
 class ScriptSlice(BaseModel):
     file: str = "script.fountain"
-    lines: tuple[int, int]
+    first_line: int
+    last_line: int
     text_sha256: str
 
 
@@ -59,11 +65,30 @@ class StepAssertion(BaseModel):
     ledger_head: LedgerHead | None = None
 
     def data(self) -> dict[str, Any]:
-        """The assertion's JSON data, secrets scrubbed."""
+        """The assertion's JSON data, secrets scrubbed, free-form parts as JSON text."""
         d = self.model_dump(mode="json", by_alias=True, exclude_none=True)
-        d["parameters"] = scrub(d.get("parameters", {}))
-        d["result"] = scrub(d.get("result", {}))
+        for name in ("parameters", "result"):
+            d[f"{name}_json"] = canonical_text(scrub(d.pop(name, {})))
         return d
+
+
+def canonical_text(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def read_step(data: Any) -> dict[str, Any]:
+    """An ``org.aktion.step`` assertion as read back, its JSON text fields decoded."""
+    if not isinstance(data, dict):
+        return {}
+    out = dict(data)
+    for name in ("parameters", "result"):
+        text = out.pop(f"{name}_json", None)
+        if isinstance(text, str):
+            try:
+                out[name] = json.loads(text)
+            except ValueError:
+                out[name] = text
+    return out
 
 
 def script_text_hash(text: str) -> str:
@@ -73,7 +98,7 @@ def script_text_hash(text: str) -> str:
 
 def script_slice(lines: tuple[int, int] | list[int], text: str,
                  file: str = "script.fountain") -> ScriptSlice:
-    return ScriptSlice(file=file, lines=(int(lines[0]), int(lines[1])),
+    return ScriptSlice(file=file, first_line=int(lines[0]), last_line=int(lines[1]),
                        text_sha256=script_text_hash(text))
 
 

@@ -53,11 +53,27 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def number_arrays(value: Any, where: str = "") -> list[str]:
+    """Paths of arrays of numbers, which the SDK's JSON report would garble."""
+    if isinstance(value, Mapping):
+        return [p for k, v in value.items() for p in number_arrays(v, f"{where}.{k}")]
+    if isinstance(value, list | tuple):
+        if value and all(isinstance(v, int | float) for v in value):
+            return [where or "."]
+        return [p for i, v in enumerate(value) for p in number_arrays(v, f"{where}[{i}]")]
+    return []
+
+
 def _manifest(title: str, actions: list[dict[str, Any]],
               aktion_assertion: Mapping[str, Any] | None) -> dict[str, Any]:
     assertions: list[dict[str, Any]] = [{"label": "c2pa.actions.v2", "data": {"actions": actions}}]
     if aktion_assertion is not None:
-        assertions.append({"label": LABEL, "data": scrub(dict(aktion_assertion))})
+        bad = number_arrays(aktion_assertion)
+        if bad:
+            raise SigningError(
+                f"the {LABEL} assertion has arrays of numbers at {', '.join(bad)}: C2PA "
+                "readers report them as bytes; put them in a JSON text field")
+        assertions.append({"label": LABEL, "data": scrub(dict(aktion_assertion), by_name=False)})
     return {
         "claim_generator_info": [{"name": "aktion", "version": __version__}],
         "title": title,

@@ -37,20 +37,22 @@ def env_secrets(environ: Mapping[str, str] | None = None) -> list[str]:
     )
 
 
-def scrub(value: Any, secrets: list[str] | None = None) -> Any:
+def scrub(value: Any, secrets: list[str] | None = None, *, by_name: bool = True) -> Any:
     """A copy of ``value`` with secret-named text fields and known secret values redacted.
 
     Only text is redacted by name: ``max_tokens: 256`` is a setting, not a secret.
+    ``by_name=False`` redacts known secret values only (for Aktion's own fields,
+    such as ``step_key``, whose names merely look secret).
     """
     secrets = env_secrets() if secrets is None else secrets
     if isinstance(value, Mapping):
         return {
-            str(k): REDACTED if is_secret_name(str(k)) and isinstance(v, str) and v
-            else scrub(v, secrets)
+            str(k): REDACTED if by_name and is_secret_name(str(k)) and isinstance(v, str) and v
+            else scrub(v, secrets, by_name=by_name)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [scrub(v, secrets) for v in value]
+        return [scrub(v, secrets, by_name=by_name) for v in value]
     if isinstance(value, str):
         for s in secrets:
             value = value.replace(s, REDACTED)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .assertion import LABEL
+from .assertion import LABEL, read_step
 
 
 @dataclass
@@ -54,7 +54,7 @@ def _describe(node: TrailNode, manifest: dict[str, Any]) -> None:
         node.actions.append(a.get("action", "?"))
         if node.source_type is None and a.get("digitalSourceType"):
             node.source_type = a["digitalSourceType"].rsplit("/", 1)[-1]
-    node.step = _assertion(manifest, LABEL) or {}
+    node.step = read_step(_assertion(manifest, LABEL))
     sig = manifest.get("signature_info") or {}
     node.signer = sig.get("common_name") or sig.get("issuer")
 

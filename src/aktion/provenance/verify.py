@@ -125,9 +125,9 @@ def _cross_check(verdict: Verdict, production: Path) -> None:
 def _script_notes(trail: TrailNode, production: Path) -> None:
     for node in trail.walk():
         script = node.step.get("script")
-        if not isinstance(script, dict) or "lines" not in script:
+        if not isinstance(script, dict) or "first_line" not in script:
             continue
-        a, b = int(script["lines"][0]), int(script["lines"][1])
+        a, b = int(script["first_line"]), int(script.get("last_line", script["first_line"]))
         now = current_slice_hash(production / script.get("file", "script.fountain"), (a, b))
         if now is None:
             node.notes.append("script not found")
