@@ -1,8 +1,10 @@
 """Run a shot graph: skip what the cache has, run the rest, record only what is durable.
 
-One render at a time per production (a lock file). Steps run in graph order; a
-failed step fails the steps that need it, with the cause, and every other shot
-still finishes. Scratch lives in the store's tmp folder and never counts as output.
+One render at a time per production (a lock file). Steps run on an executor
+(``executors``: a local pool, or a Ray cluster) as soon as their inputs are done;
+this driver alone writes the action cache. A failed step fails the steps that need
+it, with the cause, and every other shot still finishes. Scratch lives in the
+store's tmp folder and never counts as output.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import fcntl
 import os
 import shutil
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,9 +20,13 @@ from pathlib import Path
 
 from aktion.backends.base import Backend, BackendError, StepResult
 
+from .blobstore import LocalBlobs
+from .executors.base import Done, Event, Executor, Job, Resources
+from .executors.local import LocalExecutor
+from .executors.worker import backend_class, cause_of
 from .graph import ShotGraph, Step
-from .router import load_backend
-from .store import Action, Store
+from .router import UnmetNeed, available_backends
+from .store import Action, Store, file_digest
 
 
 @dataclass
@@ -94,68 +99,166 @@ def execute(step: Step, inputs: dict[str, Path], store: Store, backend: Backend,
 
 def materialize(store: Store, action: Action, dest: Path) -> Path:
     """Copy a cut from the store to ``out/`` atomically, unless it is already there."""
-    blob = store.blob_path(action.outputs["video"])
-    if dest.is_file() and dest.stat().st_size == blob.stat().st_size:
-        from .store import file_digest
-
-        if file_digest(dest) == action.outputs["video"].digest:
-            return dest
+    video = action.outputs["video"]
+    if dest.is_file() and dest.stat().st_size == video.size and file_digest(dest) == video.digest:
+        return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    shutil.copyfile(blob, tmp)
+    fetched = store.workdir()
+    try:
+        blob = store.fetch(video, fetched)
+        tmp = dest.with_name(f".{dest.name}.tmp")
+        shutil.copyfile(blob, tmp)
+    finally:
+        shutil.rmtree(fetched, ignore_errors=True)
     with tmp.open("rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, dest)
     return dest
 
 
-def run(graph: ShotGraph, store: Store, *, shots: list[str] | None = None,
-        reporter: Reporter | None = None) -> Summary:
-    reporter = reporter or Reporter()
-    t0 = time.perf_counter()
-    summary = Summary()
-    done: dict[str, Action] = {}
-    failed: dict[str, str] = {}
-    backends: dict[str, Backend] = {}
-    with render_lock(store):
-        store.clean_tmp()
-        for step in graph.select(shots):
-            blocked = [d for d, _ in step.deps.values() if d in failed]
-            if blocked:
-                outcome = Outcome(step.id, "skipped", error=f"needs {blocked[0]}, which failed")
-                failed[step.id] = outcome.error or ""
-                summary.outcomes.append(outcome)
-                reporter.finished(step, outcome)
-                continue
-            cached = store.lookup(step.key)
+def _resolve(step: Step) -> tuple[str, Resources]:
+    """The backend's import target and what a step of it holds while running.
+
+    A backend id is a registered name, or ``module:Class`` for one not registered."""
+    target = step.backend if ":" in step.backend else available_backends().get(step.backend)
+    if target is None:
+        raise UnmetNeed(f"backend `{step.backend}` is not installed")
+    return target, Resources.of(backend_class(target).capabilities)
+
+
+class _Render:
+    """One render's bookkeeping on the driver: the only writer of the action cache."""
+
+    def __init__(self, graph: ShotGraph, store: Store, reporter: Reporter, executor: Executor):
+        self.graph, self.store, self.reporter, self.executor = graph, store, reporter, executor
+        self.summary = Summary()
+        self.done: dict[str, Action] = {}
+        self.failed: dict[str, str] = {}
+        self.running: dict[str, Step] = {}
+        self.started: set[str] = set()
+        self.misses: set[str] = set()  # looked up once, not in the cache
+        self.scratch = str(store.tmp) if isinstance(store.blobstore, LocalBlobs) else None
+
+    def finish(self, step: Step, outcome: Outcome, action: Action | None = None) -> None:
+        if action is not None:
+            self.done[step.id] = action
+        else:
+            self.failed[step.id] = outcome.error or step.id
+        self.summary.outcomes.append(outcome)
+        self.reporter.finished(step, outcome)
+        if step.kind == "cut" and action is not None:
+            dest = self.graph.production.root / "out" / f"{step.scene}.mp4"
+            self.summary.outputs.append(materialize(self.store, action, dest))
+
+    def settle(self, step: Step) -> bool:
+        """Settle a step whose inputs are settled without running it, or submit it.
+
+        Returns False when it must wait for a free worker."""
+        blocked = [d for d, _ in step.deps.values() if d in self.failed]
+        if blocked:
+            self.finish(step, Outcome(step.id, "skipped", error=f"needs {blocked[0]}, which failed"))
+            return True
+        if step.id not in self.misses:
+            cached = self.store.lookup(step.key)
             if cached is not None:
-                done[step.id] = cached
-                outcome = Outcome(step.id, "cached")
-            else:
-                reporter.started(step)
-                s0 = time.perf_counter()
-                try:
-                    inputs = {
-                        name: store.blob_path(done[dep].outputs[out])
-                        for name, (dep, out) in step.deps.items()
-                    }
-                    if step.backend not in backends:
-                        backends[step.backend] = load_backend(step.backend)
-                    done[step.id] = execute(
-                        step, inputs, store, backends[step.backend],
-                        lambda d, t, s=step: reporter.progress(s, d, t),
-                    )
-                    outcome = Outcome(step.id, "ran", time.perf_counter() - s0)
-                # A backend dying mid-shot must not stop the other shots; Ctrl-C still does.
-                except Exception as e:  # noqa: BLE001
-                    cause = str(e) if isinstance(e, BackendError) else (
-                        f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}")
-                    failed[step.id] = cause
-                    outcome = Outcome(step.id, "failed", time.perf_counter() - s0, cause)
-            summary.outcomes.append(outcome)
-            reporter.finished(step, outcome)
-            if step.kind == "cut" and step.id in done:
-                dest = graph.production.root / "out" / f"{step.scene}.mp4"
-                summary.outputs.append(materialize(store, done[step.id], dest))
+                self.finish(step, Outcome(step.id, "cached"), cached)
+                return True
+            self.misses.add(step.id)
+        if self.executor.free() <= 0:
+            return False
+        try:
+            target, resources = _resolve(step)
+            inputs = {name: self.done[dep].outputs[out] for name, (dep, out) in step.deps.items()}
+        except Exception as e:  # noqa: BLE001 - an unknown backend fails its shot only
+            self.finish(step, Outcome(step.id, "failed", error=cause_of(e)))
+            return True
+        self.executor.submit(Job(step.id, target, step.request, inputs,
+                                 self.store.blobstore.url, self.scratch, resources))
+        self.running[step.id] = step
+        return True
+
+    def event(self, e: Event) -> None:
+        step = self.running.get(e.step_id)
+        if step is None:
+            return
+        if e.step_id not in self.started:
+            self.started.add(e.step_id)
+            self.reporter.started(step)
+        if e.kind == "progress":
+            self.reporter.progress(step, e.done, e.total)
+
+    def ended(self, d: Done) -> None:
+        """Record a finished job once its outputs are durable; else fail it with the cause."""
+        step = self.running.pop(d.step_id)
+        self.started.discard(d.step_id)
+        if d.error is None and d.outputs is not None:
+            lost = [n for n, o in d.outputs.items() if not self.store.has(o)]
+            if not lost:
+                self.store.record(step.key, step.id, d.outputs, d.record, step.parts)
+                action = Action(step.key, step.id, d.outputs, d.record)
+                self.finish(step, Outcome(step.id, "ran", d.seconds), action)
+                return
+            d.error = f"outputs {lost} are not in the store at {self.store.blobstore.url}"
+        self.finish(step, Outcome(step.id, "failed", d.seconds, d.error))
+
+    def waiting_on_deps(self, step: Step) -> bool:
+        return any(d not in self.done and d not in self.failed for d, _ in step.deps.values())
+
+    def go(self, steps: list[Step]) -> None:
+        waiting = list(steps)
+        selected = {s.id for s in steps}
+        for s in waiting:  # an input outside the selection must already be in the cache
+            for dep, _ in s.deps.values():
+                if dep not in selected and dep not in self.done:
+                    hit = self.store.lookup(self.graph.steps[dep].key)
+                    if hit is not None:
+                        self.done[dep] = hit
+                    else:
+                        self.failed[dep] = f"{dep} was not selected"
+        try:
+            while waiting or self.running:
+                still = []
+                for step in waiting:  # graph order: a step comes after its inputs
+                    if self.waiting_on_deps(step) or not self.settle(step):
+                        still.append(step)
+                waiting = still
+                if not self.running:
+                    for step in waiting:  # cannot happen in a well-formed graph
+                        self.finish(step, Outcome(step.id, "skipped", error="inputs never ran"))
+                    break
+                events, ended = self.executor.poll(0.1)
+                for e in events:
+                    self.event(e)
+                for d in ended:
+                    self.ended(d)
+        except KeyboardInterrupt:
+            # Stop scheduling; keep what finished cleanly, record nothing else.
+            for d in self.executor.cancel():
+                if d.step_id in self.running:
+                    self.ended(d)
+            raise
+
+
+def run(graph: ShotGraph, store: Store, *, shots: list[str] | None = None,
+        reporter: Reporter | None = None, executor: Executor | None = None) -> Summary:
+    """Render the selected steps on ``executor`` (a local pool when None).
+
+    Independent steps run in parallel; a step starts once its inputs are done.
+    Outcomes are listed in graph order whatever order the steps finished in."""
+    t0 = time.perf_counter()
+    own = executor is None
+    executor = executor or LocalExecutor()
+    try:
+        with render_lock(store):
+            store.clean_tmp()
+            steps = graph.select(shots)
+            render = _Render(graph, store, reporter or Reporter(), executor)
+            render.go(steps)
+    finally:
+        if own:
+            executor.close()
+    order = {step_id: i for i, step_id in enumerate(graph.steps)}
+    summary = render.summary
+    summary.outcomes.sort(key=lambda o: order.get(o.step, len(order)))
     summary.seconds = time.perf_counter() - t0
     return summary

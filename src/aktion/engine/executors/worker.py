@@ -1,0 +1,81 @@
+"""The stateless worker side of a step: fetch inputs, run the backend, store outputs.
+
+Runs anywhere the backend and the blob location are reachable: a thread of the
+local pool or a Ray worker process. It never touches the action cache.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from aktion.backends.base import Backend, BackendError
+
+from ..blobstore import Blobs, open_blobs
+from .base import Done, Event, Job
+
+Emit = Callable[[Event], None]
+
+_local = threading.local()
+
+
+def backend_class(target: str) -> type:
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _backend(target: str) -> Backend:
+    """One instance per target per thread: a backend may keep a model loaded between steps."""
+    cache = _local.__dict__.setdefault("backends", {})
+    if target not in cache:
+        cache[target] = backend_class(target)()
+    return cache[target]
+
+
+def _blobs(location: str) -> Blobs:
+    cache = _local.__dict__.setdefault("blobs", {})
+    if location not in cache:
+        cache[location] = open_blobs(location)
+    return cache[location]
+
+
+def cause_of(e: BaseException) -> str:
+    """What the summary shows: a backend's own message, or the error and where it came from."""
+    if isinstance(e, BackendError):
+        return str(e)
+    return f"{type(e).__name__}: {e}\n{''.join(traceback.format_exception(e, limit=-3))}"
+
+
+def run_job(job: Job, emit: Emit) -> Done:
+    """Run one job; a failure of the step comes back as ``Done.error``, never raised."""
+    t0 = time.perf_counter()
+    scratch = job.scratch if job.scratch and Path(job.scratch).is_dir() else None
+    work = Path(tempfile.mkdtemp(dir=scratch, prefix="step-"))
+    try:
+        blobs = _blobs(job.blobs)
+        backend = _backend(job.target)
+        inputs = {name: blobs.fetch(out, work / "in") for name, out in job.inputs.items()}
+        emit(Event(job.step_id, "started"))
+        request = job.request.model_copy(update={"inputs": inputs})
+        out_dir = work / "out"
+        out_dir.mkdir()
+        result = backend.run(request, out_dir,
+                             lambda d, t: emit(Event(job.step_id, "progress", d, t)))
+        missing = [n for n, p in result.outputs.items() if not Path(p).is_file()]
+        if missing:
+            raise BackendError(f"{backend.id} reported outputs it did not write: {missing}")
+        outputs = {name: blobs.put_file(Path(p)) for name, p in result.outputs.items()}
+        record = {"backend": backend.id, "backend_version": str(backend.version),
+                  "step": job.step_id, "locks": job.request.locks, **result.record}
+        return Done(job.step_id, outputs, record, seconds=time.perf_counter() - t0)
+    except Exception as e:  # noqa: BLE001 - one failed step must not stop the others
+        return Done(job.step_id, error=cause_of(e), seconds=time.perf_counter() - t0)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
