@@ -1,0 +1,71 @@
+"""The provenance commands, driven as a user or a CI job would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from aktion.cli import _register, app
+from aktion.provenance.identity import identity_for_production
+from test_provenance_support import home, make_production, mp4_boxes  # noqa: F401
+from test_provenance_tamper import made
+
+_register()
+runner = CliRunner()
+
+
+def aktion(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_identity_verify_and_ledger_commands(tmp_path: Path, home: Path) -> None:  # noqa: F811
+    prod = make_production(tmp_path / "prod")
+    r = aktion("identity", "create", "--name", "me", "--production", prod)
+    assert r.exit_code == 0, r.output
+    assert (prod / "identity" / "cert.pem").is_file() and (home / "identities" / "me").is_dir()
+    assert "me" in aktion("identity", "list").output
+    clip = made(prod, identity_for_production(prod), "s1")
+
+    r = aktion("verify", clip)  # the production is found from the file's folder
+    assert r.exit_code == 0, r.output
+    assert "trusted" in r.output and "trail" in r.output and "lines 3-3" in r.output
+
+    r = aktion("verify", clip, "--production", prod, "--json")
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.output)
+    assert report["ok"] and report["status"] == "trusted" and report["ledger"]["ok"]
+    assert report["trail"]["step"]["step_key"] == "key-s1"
+
+    assert aktion("ledger", "verify", "--production", prod).exit_code == 0
+
+    data = bytearray(clip.read_bytes())
+    _, at, size = next(b for b in mp4_boxes(bytes(data)) if b[0] == "mdat")
+    data[at + size // 2] ^= 0xFF
+    clip.write_bytes(bytes(data))
+    r = aktion("verify", clip, "--json")
+    assert r.exit_code == 1 and json.loads(r.output)["status"] == "invalid"
+
+
+def test_verify_without_trust_anchor_fails(tmp_path: Path, home: Path) -> None:  # noqa: F811
+    prod = make_production(tmp_path / "prod")
+    aktion("identity", "create", "--production", prod)
+    clip = made(prod, identity_for_production(prod), "s1")
+    loose = tmp_path / "loose.mp4"
+    loose.write_bytes(clip.read_bytes())
+    r = aktion("verify", loose)
+    assert r.exit_code == 1 and "untrusted" in r.output
+
+
+def test_ledger_verify_and_repair(tmp_path: Path, home: Path) -> None:  # noqa: F811
+    prod = make_production(tmp_path / "prod")
+    aktion("identity", "create", "--production", prod)
+    made(prod, identity_for_production(prod), "s1")
+    ledger = prod / ".aktion" / "ledger.jsonl"
+    ledger.write_bytes(ledger.read_bytes() + b'{"index":1,')
+    r = aktion("ledger", "verify", "--production", prod, "--json")
+    assert r.exit_code == 1 and json.loads(r.output)["torn"]
+    r = aktion("ledger", "repair", "--production", prod)
+    assert r.exit_code == 0 and "torn" in r.output
+    assert aktion("ledger", "verify", "--production", prod).exit_code == 0
