@@ -67,3 +67,14 @@ def test_a_worker_refuses_a_corrupt_input(tmp_path: Path) -> None:
     status = {o.step: (o.status, o.error) for o in summary.outcomes}
     assert status["render:0"][0] == "failed" and "does not match" in (status["render:0"][1] or "")
     assert any("does not match" in p for p in store.verify())
+
+
+def test_aktion_toml_says_where_blobs_live(tiny: Path) -> None:
+    toml = tiny / "aktion.toml"
+    assert isinstance(Store.for_production(tiny).blobstore, LocalBlobs)
+    assert Store.for_production(tiny).blobstore.url == str(tiny / ".aktion" / "blobs")
+    toml.write_text(toml.read_text().replace('policy = "previz"',
+                                             'policy = "previz"\nstore = "../shared"'))
+    assert Store.for_production(tiny).blobstore.url == str((tiny.parent / "shared").resolve())
+    toml.write_text(toml.read_text().replace('"../shared"', '"memory://aktion-toml/blobs"'))
+    assert isinstance(Store.for_production(tiny).blobstore, FsspecBlobs)

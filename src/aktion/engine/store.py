@@ -32,6 +32,20 @@ class Action:
     record: dict[str, Any]
 
 
+def configured_blobs(production_root: Path) -> str | None:
+    """The ``store`` setting (``[render] store = ...``), a relative folder made absolute."""
+    from aktion.production.errors import ProductionError
+    from aktion.production.load import load_settings
+
+    try:
+        location = load_settings(production_root).store
+    except ProductionError:
+        return None
+    if not location or "://" in location:
+        return location or None
+    return str((Path(production_root) / location).resolve())
+
+
 class Store:
     """One production's store, under ``<production>/.aktion``."""
 
@@ -58,7 +72,9 @@ class Store:
 
     @classmethod
     def for_production(cls, production_root: Path, blobs: str | Path | None = None) -> Store:
-        return cls(Path(production_root) / STORE_DIR, blobs)
+        """The production's store, its blobs where ``aktion.toml`` says unless ``blobs`` does."""
+        root = Path(production_root)
+        return cls(root / STORE_DIR, blobs if blobs is not None else configured_blobs(root))
 
     def close(self) -> None:
         self.db.close()

@@ -21,6 +21,11 @@ class Settings(Versioned):
     height: int = Field(default=720, ge=64, le=4320)
     seed: int = Field(default=0, ge=0)
     policy: Policy = "previz"
+    store: str = Field(
+        default="",
+        description="where blobs live: empty for .aktion/blobs, a folder (relative to the "
+        "production), or an fsspec URL every render worker reaches (file://, s3://, gs://)",
+    )
     script: str = "script.fountain"
     boards: str = "boards.yaml"
     choreo: str = "choreo.yaml"
