@@ -53,7 +53,7 @@ def test_an_untouched_asset_passes(clip: Path, production: Path) -> None:  # noq
     assert v.ok, v.problems
     assert v.status == "trusted" and v.hard_binding == "match" and v.ledger_entry == 0
     assert v.trail is not None and v.trail.step["step_key"] == "key-shot1"
-    assert "script lines 3-3 unchanged since" in v.trail.notes
+    assert v.trail.script_status == "unchanged"
     assert sdk_read(clip)["validation_state"] in ("Valid", "Trusted")  # the SDK's own reader
 
 

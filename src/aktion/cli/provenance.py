@@ -129,7 +129,10 @@ def _node_label(node: TrailNode) -> str:
         bits.append(node.source_type)
     if node.label is None:
         bits.append("no manifest")
-    return head + ("  " + escape(" · ".join(bits)) if bits else "")
+    label = head + ("  " + escape(" · ".join(bits)) if bits else "")
+    if node.in_ledger is not None:
+        label += "  [dim]in ledger[/]" if node.in_ledger else "  [yellow]not in this ledger[/]"
+    return label
 
 
 def _add(tree: Tree, node: TrailNode) -> None:
@@ -144,8 +147,10 @@ def _details(branch: Tree, node: TrailNode) -> None:
     script = step.get("script")
     if isinstance(script, dict):
         a, b = script.get("first_line", "?"), script.get("last_line", "?")
+        state = {"unchanged": "[green]unchanged since[/]", "changed": "[yellow]changed since[/]",
+                 "missing": "[yellow]script not found[/]"}.get(node.script_status or "", "")
         branch.add(f"[cyan]script[/] {escape(str(script.get('file')))} lines {a}-{b} "
-                   f"[dim]sha256 {str(script.get('text_sha256', ''))[:12]}[/]")
+                   f"[dim]sha256 {str(script.get('text_sha256', ''))[:12]}[/] {state}")
     locks = step.get("cast_locks") or {}
     if locks:
         branch.add("[cyan]cast[/] " + escape(", ".join(f"{k} {v[:10]}" for k, v in locks.items())))

@@ -23,7 +23,9 @@ class TrailNode:
     step: dict[str, Any] = field(default_factory=dict)  # the org.aktion.step data
     signer: str | None = None
     failures: list[str] = field(default_factory=list)  # ingredient validation failures
-    notes: list[str] = field(default_factory=list)  # cross-checks added by verify
+    script_status: str | None = None  # unchanged, changed or missing (set by verify)
+    in_ledger: bool | None = None  # whether its step key is in the ledger (set by verify)
+    notes: list[str] = field(default_factory=list)
     children: list[TrailNode] = field(default_factory=list)
 
     def walk(self) -> list[TrailNode]:
@@ -37,6 +39,7 @@ class TrailNode:
             "title": self.title, "manifest": self.label, "relationship": self.relationship,
             "digital_source_type": self.source_type, "actions": self.actions,
             "step": self.step, "signer": self.signer, "failures": self.failures,
+            "script_status": self.script_status, "in_ledger": self.in_ledger,
             "notes": self.notes, "children": [c.to_json() for c in self.children],
         }
 

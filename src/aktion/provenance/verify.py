@@ -119,7 +119,7 @@ def _cross_check(verdict: Verdict, production: Path) -> None:
     for node in verdict.trail.walk()[1:] if verdict.trail else []:
         k = node.step.get("step_key")
         if k:
-            node.notes.append("in ledger" if k in keys else "not in this production's ledger")
+            node.in_ledger = k in keys
 
 
 def _script_notes(trail: TrailNode, production: Path) -> None:
@@ -130,11 +130,9 @@ def _script_notes(trail: TrailNode, production: Path) -> None:
         a, b = int(script["first_line"]), int(script.get("last_line", script["first_line"]))
         now = current_slice_hash(production / script.get("file", "script.fountain"), (a, b))
         if now is None:
-            node.notes.append("script not found")
-        elif now == script.get("text_sha256"):
-            node.notes.append(f"script lines {a}-{b} unchanged since")
+            node.script_status = "missing"
         else:
-            node.notes.append(f"script lines {a}-{b} have changed since")
+            node.script_status = "unchanged" if now == script.get("text_sha256") else "changed"
 
 
 def find_production(path: Path) -> Path | None:
