@@ -1,0 +1,1 @@
+"""The web studio: a local FastAPI app over one production (``aktion studio``)."""

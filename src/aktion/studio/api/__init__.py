@@ -1,0 +1,11 @@
+"""The JSON API under ``/api``: everything the pages do, scripts can do too."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import boards, cast, choreo, jobs, media, production, script
+
+router = APIRouter(prefix="/api")
+for module in (production, script, cast, boards, choreo, jobs, media):
+    router.include_router(module.router)

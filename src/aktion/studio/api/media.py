@@ -1,0 +1,80 @@
+"""Rendered media: each shot's latest outputs from the store, and each scene's cut."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response
+
+from aktion.engine.store import STORE_DIR, Action, Store
+
+from ..context import Studio, StudioDep
+from ..media_files import store_media_response, video_response
+from ..paths import confine, safe_name
+
+router = APIRouter(tags=["media"])
+
+STEP_KINDS = ("layout", "motion_control", "render")
+
+
+def latest(store: Store, step_id: str) -> Action | None:
+    """The action the last run recorded for a step, if its outputs are still stored."""
+    last = store.last_run(step_id)
+    return store.lookup(last[0]) if last else None
+
+
+def open_store(s: Studio) -> Store | None:
+    """The store if anything was ever rendered; looking must not create one."""
+    if not (s.root / STORE_DIR / "cache.sqlite").is_file():
+        return None
+    return Store.for_production(s.root)
+
+
+def shot_outputs(s: Studio, shot_id: str) -> dict[str, Any]:
+    store = open_store(s)
+    if store is None:
+        return {}
+    try:
+        found: dict[str, Any] = {}
+        for kind in STEP_KINDS:
+            action = latest(store, f"{kind}:{shot_id}")
+            if action is not None:
+                found[kind] = {"key": action.key, "outputs": {
+                    n: {"ext": o.ext, "digest": o.digest, "size": o.size}
+                    for n, o in action.outputs.items()}}
+        return found
+    finally:
+        store.close()
+
+
+@router.get("/media/shots/{shot_id}")
+def list_shot_media(shot_id: str, s: StudioDep) -> dict[str, Any]:
+    """What the store holds for the shot's last render, step by step."""
+    safe_name(shot_id, "shot id")
+    return {"shot": shot_id, "steps": shot_outputs(s, shot_id)}
+
+
+@router.get("/media/shots/{shot_id}/{kind}/{name}")
+def shot_media(shot_id: str, kind: str, name: str, s: StudioDep) -> Response:
+    """One output of one step of a shot (e.g. `render/video`, `layout/frame`)."""
+    safe_name(shot_id, "shot id")
+    if kind not in STEP_KINDS:
+        raise HTTPException(404, f"step kind is one of {STEP_KINDS}")
+    store = open_store(s)
+    if store is None:
+        raise HTTPException(404, "nothing rendered yet")
+    try:
+        action = latest(store, f"{kind}:{shot_id}")
+        if action is None or name not in action.outputs:
+            raise HTTPException(404, f"no {kind} {name} rendered for shot {shot_id} yet")
+        path = store.blob_path(action.outputs[name])
+    finally:
+        store.close()
+    return store_media_response(confine(s.root, str(path.relative_to(s.root)), must_exist=True))
+
+
+@router.get("/media/cut/{scene_id}")
+def cut(scene_id: str, s: StudioDep) -> Response:
+    """The scene's cut as the last full render left it in `out/`."""
+    safe_name(scene_id, "scene id")
+    return video_response(confine(s.root, "out", f"{scene_id}.mp4", must_exist=True))

@@ -1,0 +1,72 @@
+"""The screenplay: read, save over a version, and a live breakdown of any draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from aktion.production.script import Script
+
+from ..context import Studio, StudioDep, settings_of, try_load
+from ..sources import if_match, read_versioned, write_versioned
+from .boards import read_boards
+
+router = APIRouter(tags=["script"])
+
+
+class ScriptText(BaseModel):
+    text: str = Field(max_length=2_000_000)
+
+
+def breakdown(text: str, shots: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Scenes, characters and action beats of a draft, each with its script line."""
+    script = Script.from_text(text)
+    scenes: list[dict[str, Any]] = []
+    for e in script.elements:
+        if e.kind == "scene_heading":
+            scenes.append({"heading": e.plain or e.text, "line": e.line, "beats": [],
+                           "characters": [], "shots": []})
+        elif scenes and e.kind == "action":
+            scenes[-1]["beats"].append({"line": e.line, "end_line": e.end_line,
+                                        "text": e.plain or e.text})
+        elif (scenes and e.kind == "character" and e.character
+              and e.character not in scenes[-1]["characters"]):
+            scenes[-1]["characters"].append(e.character)
+    for i, sc in enumerate(scenes):
+        end = scenes[i + 1]["line"] - 1 if i + 1 < len(scenes) else len(script.lines)
+        sc["shots"] = [s["id"] for s in shots or [] if sc["line"] <= s["lines"][0] <= end]
+    return {"title": script.title, "scenes": scenes, "characters": script.characters,
+            "lines": len(script.lines)}
+
+
+def _shots(s: Studio) -> list[dict[str, Any]]:
+    boards, _ = read_boards(s.root, settings_of(s.root))
+    return [sh.dump() for sc in boards.scenes for sh in sc.shots] if boards else []
+
+
+@router.get("/script")
+def get_script(response: Response, s: StudioDep) -> dict[str, Any]:
+    """The Fountain text, its ETag (send it back as If-Match to save) and its breakdown."""
+    path = s.root / settings_of(s.root).script
+    text, tag = read_versioned(path)
+    response.headers["ETag"] = tag
+    return {"text": text or "", "etag": tag, "breakdown": breakdown(text or "", _shots(s))}
+
+
+@router.post("/script/breakdown")
+def post_breakdown(body: ScriptText, s: StudioDep) -> dict[str, Any]:
+    """The breakdown of unsaved text, for the live view beside the editor."""
+    return breakdown(body.text, _shots(s))
+
+
+@router.put("/script")
+def put_script(body: ScriptText, request: Request, response: Response,
+               s: StudioDep) -> dict[str, Any]:
+    """Save the script if it is still the version named by If-Match (else 409)."""
+    path = s.root / settings_of(s.root).script
+    tag = write_versioned(path, if_match(request), lambda _: body.text)
+    response.headers["ETag"] = tag
+    _, issues = try_load(s.root)
+    return {"etag": tag, "breakdown": breakdown(body.text, _shots(s)), "issues": issues}

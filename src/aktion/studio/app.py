@@ -1,0 +1,57 @@
+"""The studio application: the JSON API, the five rooms as pages, the security guard.
+
+One app serves one production. Pages are server-rendered shells; their plain
+JavaScript (``static/``) talks to the same ``/api`` a script would use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from .api import router as api_router
+from .context import Studio, settings_of
+from .security import LOOPBACK, Guard
+
+HERE = Path(__file__).parent
+ROOMS = {
+    "writers": "Writers Room",
+    "cast": "Cast",
+    "storyboard": "Storyboard",
+    "choreo": "Choreography",
+    "canvas": "Canvas",
+}
+
+
+def create_app(root: Path | str, token: str, hosts: Iterable[str] = ()) -> FastAPI:
+    """The studio over ``root``; ``hosts``: names besides loopback the Host header may use."""
+    studio = Studio(Path(root), token)
+    app = FastAPI(title="Aktion Studio", version="1",
+                  description="Edit a production's sources and render it. Every request needs "
+                              "the launch token (`Authorization: Bearer <token>`).")
+    app.state.studio = studio
+    templates = Jinja2Templates(directory=HERE / "templates")
+    app.include_router(api_router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> Response:
+        return RedirectResponse("/storyboard", status_code=303)
+
+    @app.get("/{room}", include_in_schema=False, response_class=HTMLResponse)
+    def room(room: str, request: Request) -> Response:
+        if room not in ROOMS:
+            raise HTTPException(404, "no such room")
+        settings = settings_of(studio.root)
+        return templates.TemplateResponse(request, f"{room}.html", {
+            "room": room, "rooms": ROOMS, "title": ROOMS[room],
+            "production": settings.title or settings.name,
+        })
+
+    app.add_middleware(Guard, token=token, hosts=set(LOOPBACK) | set(hosts))
+    return app
