@@ -1,0 +1,88 @@
+"""The ``diffusers`` backend: local models from safetensors folders, GPU when present.
+
+One file per pipeline family (``diffusers_keyframe``, ``diffusers_wan``); this
+one declares what the configured models can do and dispatches steps to them.
+Configured in ``backends.toml`` (see ``aktion.generation.config``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from aktion.generation.config import BackendContext
+
+from .base import BackendError, Capabilities, Progress, StepRequest, StepResult
+from .diffusers_files import model_record
+
+CLIP_KINDS = ("motion", "extend", "restyle")
+
+
+class DiffusersBackend:
+    id: ClassVar[str] = "diffusers"
+    version: ClassVar[str] = "1"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        steps=frozenset({"keyframe", "motion", "extend", "restyle"}),
+        conditioning=frozenset({"depth", "layout", "refs", "pose", "first_frame",
+                                "last_frames", "video"}),
+        deterministic=True, device="auto", cost="free", speed="slow")
+
+    def __init__(self) -> None:
+        self.context: BackendContext | None = None
+
+    def configure(self, context: BackendContext) -> None:
+        self.context = context
+
+    @classmethod
+    def offers(cls, config: dict[str, Any]) -> dict[str, Capabilities]:
+        """What the models named in backends.toml can do, per step kind."""
+        out: dict[str, Capabilities] = {}
+        key = config.get("keyframe", {})
+        if key.get("model") and key.get("controlnet"):
+            cond = {"depth", "layout"} | ({"refs"} if key.get("ip_adapter") else set())
+            out["keyframe"] = Capabilities(frozenset({"keyframe"}), frozenset(cond),
+                                           device="auto", speed="slow")
+        mot = config.get("motion", {})
+        if mot.get("model"):
+            limit = int(mot.get("max_frames", 81))
+            out["motion"] = Capabilities(frozenset({"motion"}), frozenset({"first_frame", "pose"}),
+                                         max_frames=limit, device="auto", speed="slow")
+            out["extend"] = Capabilities(frozenset({"extend"}),
+                                         frozenset({"last_frames", "pose"}), device="auto",
+                                         speed="slow")
+            if mot.get("restyle", False):
+                out["restyle"] = Capabilities(frozenset({"restyle"}), frozenset({"video"}),
+                                              device="auto", speed="slow")
+        return out
+
+    @classmethod
+    def model_id(cls, kind: str, config: dict[str, Any],
+                 context: BackendContext) -> dict[str, Any]:
+        """Names and fingerprints of the models a step uses (they enter the content key)."""
+        table = config.get("keyframe" if kind == "keyframe" else "motion", {})
+        rec = model_record(context.path(table["model"]))
+        settings = {k: v for k, v in table.items() if k not in ("model", "controlnet",
+                                                                 "ip_adapter")}
+        for extra in ("controlnet", "ip_adapter"):
+            if table.get(extra):
+                rec[extra] = model_record(context.path(table[extra]))["fingerprint"]
+        return {**rec, "settings": settings}
+
+    def run(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
+        if self.context is None:
+            raise BackendError("diffusers: not configured (no [diffusers] in backends.toml)")
+        ctx = self.context
+        if request.kind == "keyframe":
+            from .diffusers_keyframe import run_keyframe
+
+            outputs, record = run_keyframe(request, ctx.config["keyframe"], ctx.path,
+                                           ctx.cast_dir, workdir, progress)
+        elif request.kind in CLIP_KINDS:
+            from .diffusers_wan import run_clip
+
+            outputs, record = run_clip(request, ctx.config["motion"], ctx.path, workdir,
+                                       progress)
+        else:
+            raise BackendError(f"diffusers does not do `{request.kind}` steps")
+        record["model"] = request.params.get("model", {})
+        return StepResult(outputs, record)
