@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from aktion.engine.executors import make_executor
 from aktion.engine.explain import explain
 from aktion.engine.graph import ShotGraph, Step, plan
 from aktion.engine.router import UnmetNeed
@@ -137,6 +138,12 @@ def render_cmd(
     path: PathArg,
     shots: Annotated[list[str] | None, typer.Option("--shots", "-s",
                      help="render only these shots (repeat); the cut needs all")] = None,
+    executor: Annotated[str, typer.Option(
+        "--executor", help="where steps run: local (a pool on this machine) or ray")] = "local",
+    address: Annotated[str | None, typer.Option(
+        "--address", help="the Ray cluster to join (default: start a private one)")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="steps at once (default: local 4 at most, ray its CPUs)")] = None,
 ) -> None:
     """Render a production: only the steps whose inputs changed run."""
     t0 = time.perf_counter()
@@ -150,11 +157,20 @@ def render_cmd(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     try:
+        pool = make_executor(executor, workers=workers, address=address)
+    except (ValueError, ImportError) as e:
+        err_console.print(f"[red]✗[/] {e}" + (
+            "; install the extra: pip install 'aktion[ray]'" if isinstance(e, ImportError)
+            else ""))
+        raise typer.Exit(2) from None
+    try:
         with Progress(*columns, console=console, transient=True) as bars:
-            summary = run(graph, store, shots=shots, reporter=RichReporter(bars))
+            summary = run(graph, store, shots=shots, reporter=RichReporter(bars), executor=pool)
     except RenderLocked as e:
         err_console.print(f"[red]✗[/] {e}")
         raise typer.Exit(1) from None
+    finally:
+        pool.close()
     total = time.perf_counter() - t0
     console.print(
         f"steps: [bold]{summary.count('ran')}[/] run, {summary.count('cached')} cached, "
