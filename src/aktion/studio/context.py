@@ -41,7 +41,8 @@ def move_names(root: Path) -> list[str] | None:
     except ImportError:
         return None
     extra = [root / "moves"] if (root / "moves").is_dir() else []
-    return list(MoveLibrary.load(extra_dirs=extra).names())
+    names = list(MoveLibrary.load(extra_dirs=extra).names())
+    return names or None  # an empty library is one not yet installed: do not check moves
 
 
 def settings_of(root: Path) -> Settings:
