@@ -102,13 +102,15 @@ def _named(parents: Mapping[str, Path] | Sequence[Path]) -> list[tuple[str, Path
 def sign_outputs(
     production_root: Path, step_kind: str, step_key: str, outputs: Mapping[str, Path],
     parents: Mapping[str, Path] | Sequence[Path], assertion: StepAssertion | Mapping[str, Any],
-    identity: Identity | None = None,
+    identity: Identity | None = None, *, into: Path | None = None,
 ) -> dict[str, Path]:
-    """Sign, in place, every output C2PA can carry; others are left for the ledger alone.
+    """Sign every output C2PA can carry; others are left for the ledger alone.
 
     ``parents`` are the step's input files (name -> path); signed media among them
-    become ingredients, so their manifests are kept inside each output's.
-    Returns ``outputs`` (same paths, now signed where possible).
+    become ingredients, so their manifests are kept inside each output's. Signed
+    files replace the outputs in place, or go to the folder ``into`` (for outputs
+    that must not change, such as blobs in a store). Returns name -> file to keep:
+    the signed file, or the untouched output where nothing could be embedded.
     """
     identity = identity or identity_for_production(production_root)
     if identity is None:  # pragma: no cover - identity_for_production raises instead
@@ -122,16 +124,21 @@ def sign_outputs(
     tail = Ledger.for_production(production_root).tail()
     head = LedgerHead(index=tail.index, hash=tail.hash) if tail else None
     inputs = {n: sha256_file(p) for n, p in named}
+    kept: dict[str, Path] = {}
     for name, path in outputs.items():
+        path = Path(path)
         if media_type(path) is None:
+            kept[name] = path
             continue
         data = base.model_copy(update={"output": name, "step_kind": step_kind,
                                        "step_key": step_key, "inputs": inputs,
                                        "ledger_head": head}).data()
-        sign_asset(path, path, asset_kind=step_kind, digital_source_type=source_type,
-                   ingredients=ingredients, aktion_assertion=data, identity=identity,
-                   title=f"{base.step_id or step_kind} {name}")
-    return dict(outputs)
+        dst = Path(into) / f"{name}{path.suffix.lower()}" if into is not None else path
+        kept[name] = sign_asset(
+            path, dst, asset_kind=step_kind, digital_source_type=source_type,
+            ingredients=ingredients, aktion_assertion=data, identity=identity,
+            title=f"{base.step_id or step_kind} {name}").path
+    return kept
 
 
 def ledger_append(
