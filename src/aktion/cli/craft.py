@@ -34,3 +34,26 @@ def craft(path: Annotated[Path, typer.Argument(help="the production folder")]) -
     print_findings(production, found)
     if any(f.severity == "error" for f in found):
         raise typer.Exit(1)
+
+
+@app.command()
+def depth(path: Annotated[Path, typer.Argument(help="the production folder")]) -> None:
+    """How directed each shot is (0-100), on the terminal and in out/depth.html."""
+    from aktion.craft.assess import write_report
+    from aktion.craft.depth import PARTS
+    from aktion.engine.store import Store
+
+    from .production import open_graph
+
+    production, graph = open_graph(path)
+    store = Store.for_production(production.root)
+    try:
+        result, dest = write_report(graph, store)
+    finally:
+        store.close()
+    table = Table("shot", *PARTS, "score")
+    for s in result.shots:
+        table.add_row(s.shot + (" (bare prompt)" if s.bare else ""),
+                      *(f"{s.parts[p]:.2f}" for p in PARTS), f"[bold]{s.score:.0f}[/]")
+    console.print(table)
+    console.print(f"depth [bold]{result.score:.0f}[/]/100  [green]→[/] {dest}")
