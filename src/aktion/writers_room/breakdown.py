@@ -80,6 +80,7 @@ class SceneBreakdown(BaseModel):
 class CharacterBreakdown(BaseModel):
     id: str
     name: str
+    names: list[str] = Field(default_factory=list, description="every name the script uses")
     first_line: int
     scenes: list[int] = Field(default_factory=list, description="scene indexes (1-based)")
     dialogue_count: int = 0
@@ -158,7 +159,8 @@ def breakdown_script(script: Script) -> Breakdown:
     def seen(cid: str, line: int, scene: SceneBreakdown) -> CharacterBreakdown:
         ch = chars.get(cid)
         if ch is None:
-            ch = chars[cid] = CharacterBreakdown(id=cid, name=names[cid][0], first_line=line)
+            ch = chars[cid] = CharacterBreakdown(
+                id=cid, name=names[cid][0], names=names[cid], first_line=line)
         ch.first_line = min(ch.first_line, line)
         if scene.index not in ch.scenes:
             ch.scenes.append(scene.index)
