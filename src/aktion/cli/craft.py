@@ -57,3 +57,24 @@ def depth(path: Annotated[Path, typer.Argument(help="the production folder")]) -
                       *(f"{s.parts[p]:.2f}" for p in PARTS), f"[bold]{s.score:.0f}[/]")
     console.print(table)
     console.print(f"depth [bold]{result.score:.0f}[/]/100  [green]→[/] {dest}")
+
+
+@app.command("pack")
+def pack_cmd(path: Annotated[Path, typer.Argument(help="the production folder")]) -> None:
+    """One contest entry archive: signed cut, script, storyboard, depth, provenance."""
+    from aktion.engine.store import Store
+    from aktion.pack.entry import PackRefused, pack
+
+    from .app import err_console
+    from .production import open_graph
+
+    production, graph = open_graph(path)
+    store = Store.for_production(production.root)
+    try:
+        dest = pack(graph, store)
+    except PackRefused as e:
+        err_console.print(f"[red]✗[/] {e}")
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    console.print(f"[green]→[/] {dest}")

@@ -1,0 +1,1 @@
+"""The contest entry pack: one archive a jury can check without trusting us."""
