@@ -157,3 +157,17 @@ def test_bad_pick_is_a_located_error(tiny: Path) -> None:
     with pytest.raises(ProductionError) as e:
         load_canvas(tiny)
     assert "canvas.yaml" in str(e.value) and "pick 3" in str(e.value)
+
+
+def test_example_canvas_plans(box_backend: None) -> None:
+    """The rooftop's edit: two takes of sh080 (the second picked), sh130 extended and
+    dissolved into."""
+    root = Path(__file__).parents[1] / "examples" / "rooftop"
+    graph = plan(load_production(root))
+    cut = graph.steps["cut:rooftop"]
+    assert cut.deps["shot:sh080"] == ("render:sh080@t2", "video")
+    assert "render:sh080" in graph.steps
+    assert cut.deps["shot:sh130"] == ("extend:sh130", "video")
+    last = cut.request.params["shots"][-1]
+    assert last["transition"] == {"type": "dissolve", "duration": 12}
+    assert last["duration"] == 96 + 24
