@@ -21,7 +21,8 @@ COMPOSITE_SYNTHETIC = "compositeSynthetic"
 
 # Backends that draw with code, not with a trained model.
 ALGORITHMIC_BACKENDS = frozenset({"previz", "editor"})
-DERIVED_KINDS = frozenset({"extend", "restyle"})  # c2pa.opened a parent, then c2pa.edited
+# c2pa.opened a parent clip (the input named "video", else the first), then c2pa.edited
+DERIVED_KINDS = frozenset({"extend", "restyle", "trim", "speed"})
 COMPOSITE_KINDS = frozenset({"cut"})  # c2pa.created from components, then c2pa.edited
 
 Relationship = Literal["parentOf", "componentOf", "inputTo"]
@@ -64,24 +65,34 @@ class Action:
         return out
 
 
-def source_type_for(step_kind: str, backend: str, ingredient_types: Sequence[str] = ()) -> str:
-    """The IPTC term for an asset, from who made it and (for a cut) what it is made of."""
+def source_type_for(step_kind: str, backend: str,
+                    ingredient_types: Sequence[str | None] = ()) -> str | None:
+    """The IPTC term for an asset, from who made it and what it is made of.
+
+    A cut is a composite; a trim or speed change by the editor keeps its parent's
+    type (None if the parent declares none); anything a trained model drew is
+    ``trainedAlgorithmicMedia``; what code drew is ``algorithmicMedia``.
+    """
+    known = [t for t in ingredient_types if t]
     if step_kind in COMPOSITE_KINDS:
-        generated = any(t.endswith((TRAINED, COMPOSITE_TRAINED))
-                        for t in ingredient_types)
+        generated = any(t.endswith((TRAINED, COMPOSITE_TRAINED)) for t in known)
         return COMPOSITE_TRAINED if generated else COMPOSITE_SYNTHETIC
+    if step_kind in DERIVED_KINDS and backend in ALGORITHMIC_BACKENDS:
+        return ingredient_types[0] if ingredient_types else None
     return ALGORITHMIC if backend in ALGORITHMIC_BACKENDS else TRAINED
 
 
 def ingredients_for(step_kind: str, parents: Sequence[Path],
                     titles: Sequence[str] | None = None) -> list[Ingredient]:
-    """Default relationships: a cut's shots are components; an extend or restyle opens
-    its first input as the parent; every other input conditions the step."""
+    """Default relationships: a cut's shots are components; an extend, restyle, trim or
+    speed change opens its parent clip; every other input conditions the step."""
+    names = list(titles) if titles else []
+    parent = names.index("video") if "video" in names else 0
     out = []
     for i, p in enumerate(parents):
         if step_kind in COMPOSITE_KINDS:
             rel: Relationship = "componentOf"
-        elif step_kind in DERIVED_KINDS and i == 0:
+        elif step_kind in DERIVED_KINDS and i == parent:
             rel = "parentOf"
         else:
             rel = "inputTo"
@@ -89,7 +100,7 @@ def ingredients_for(step_kind: str, parents: Sequence[Path],
     return out
 
 
-def actions_for(step_kind: str, source_type: str,
+def actions_for(step_kind: str, source_type: str | None,
                 ingredients: Sequence[Ingredient]) -> list[Action]:
     """The action list C2PA expects: created (or opened), then edited where it applies."""
     idx = tuple(range(len(ingredients)))

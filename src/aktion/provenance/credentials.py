@@ -86,7 +86,7 @@ def sign_asset(
     dst: Path,
     *,
     asset_kind: str,
-    digital_source_type: str,
+    digital_source_type: str | None,
     identity: Identity,
     actions: Sequence[Action] | None = None,
     ingredients: Sequence[Ingredient] = (),
@@ -97,7 +97,8 @@ def sign_asset(
 
     ``asset_kind`` is the step kind that made the asset (layout, render, cut, ...);
     with ``actions`` left out it picks C2PA's action list (``actions_for``).
-    ``digital_source_type`` is an IPTC term (``trainedAlgorithmicMedia``) or URL.
+    ``digital_source_type`` is an IPTC term (``trainedAlgorithmicMedia``) or URL; None
+    only for an edit that keeps its parent's (a trim of a clip that declares none).
     """
     from aktion.media.atomic import atomic_path
 

@@ -119,8 +119,9 @@ def sign_outputs(
     named = _named(parents)
     media = [(n, p) for n, p in named if media_type(p) is not None]
     ingredients = ingredients_for(step_kind, [p for _, p in media], [n for n, _ in media])
-    kinds = [t for t in (source_type_of(p) for _, p in media) if t]
-    source_type = source_type_for(step_kind, base.backend, kinds)
+    parent_first = sorted(ingredients, key=lambda i: i.relationship != "parentOf")
+    source_type = source_type_for(step_kind, base.backend,
+                                  [source_type_of(i.path) for i in parent_first])
     tail = Ledger.for_production(production_root).tail()
     head = LedgerHead(index=tail.index, hash=tail.hash) if tail else None
     inputs = {n: sha256_file(p) for n, p in named}
