@@ -14,7 +14,6 @@ import av
 import numpy as np
 import pytest
 
-import aktion.canvas  # noqa: F401  (registers the canvas pass)
 from aktion.backends.base import Capabilities, Progress, StepRequest, StepResult
 from aktion.engine import graph as graph_mod
 from aktion.engine import router

@@ -1,12 +1,4 @@
 """The canvas: takes, clip operations and the scene's score, as passes over the graph.
 
-Importing this package registers its graph pass, so every plan made after it
-honours the production's ``canvas.yaml``."""
-
-from __future__ import annotations
-
-from aktion.engine import graph as _graph
-
-PASS = "aktion.canvas.plan:apply"
-if PASS not in _graph.EXTENSIONS:
-    _graph.EXTENSIONS.append(PASS)
+``aktion.engine.graph.EXTENSIONS`` names this package's pass, so every plan honours
+the production's ``canvas.yaml`` whatever else was imported."""

@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-import aktion.canvas  # noqa: F401  (registers the canvas pass for every plan)
 from aktion.production.errors import ProductionError
 from aktion.production.takes import (
     Canvas,

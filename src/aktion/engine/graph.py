@@ -29,7 +29,7 @@ STEP_VERSIONS = {"layout": 1, "motion_control": 1, "render": 1, "cut": 1,
 
 # Passes that rewrite a planned graph (signing, takes, generation), each from the module
 # that owns the concept, applied in this order when importable.
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = ["aktion.canvas.plan:apply"]
 BACKEND_VERSIONS: dict[str, str] = {}
 
 
