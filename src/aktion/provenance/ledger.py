@@ -114,7 +114,10 @@ class Ledger:
         (``repair``), not a silent guess.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists()
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        if new:
+            _fsync_dir(self.path.parent)  # the file's name must survive a crash too
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             last = self._last_entry(fd)
@@ -243,6 +246,17 @@ class Ledger:
                     f"ledger entry {index} differs from the one this asset pinned when signed "
                     "(the ledger was rewritten)")
         return f"ledger entry {index}, pinned by this asset when signed, is missing (truncated)"
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _check(entry: Entry, prev: Entry | None, n: int) -> list[str]:
