@@ -48,7 +48,9 @@ def _remote_step(job: Job, sink: Any) -> Done:
 
 
 class RayExecutor:
-    """Steps as Ray tasks on the cluster at ``address`` (or a private local one)."""
+    """Steps as Ray tasks on the cluster at ``address`` (or a private local one).
+
+    ``workers`` caps the steps in flight (default: twice the cluster's CPUs)."""
 
     def __init__(self, address: str | None = None, workers: int | None = None,
                  retries: int = 2):
@@ -56,7 +58,9 @@ class RayExecutor:
         if self._owns_cluster:
             ray.init(address=address, include_dashboard=False, log_to_driver=False)
         self.retries = retries
-        self.slots = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        # Ray bounds how many run at once by the cluster's resources; keeping a second
+        # round queued on the cluster hides the driver's round trip between steps.
+        self.slots = workers or 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
         self._sink = ray.remote(num_cpus=0)(ProgressSink).remote()
         self._task = ray.remote(_remote_step)
         self._refs: dict[Any, str] = {}
