@@ -26,6 +26,8 @@ from ._errors import fail_on_production_error
 from .app import app, console, err_console
 
 PathArg = Annotated[Path, typer.Argument(help="the production folder")]
+PolicyOpt = Annotated[str | None, typer.Option(
+    "--policy", help="previz, draft or final; overrides aktion.toml's [render] policy")]
 
 
 def move_names(root: Path) -> list[str] | None:
@@ -46,11 +48,16 @@ def open_production(path: Path) -> Production:
         raise  # unreachable: fail_on_production_error exits
 
 
-def open_graph(path: Path) -> tuple[Production, ShotGraph]:
+def open_graph(path: Path, policy: str | None = None) -> tuple[Production, ShotGraph]:
+    from aktion.generation.config import ConfigError
+
+    if policy not in (None, "previz", "draft", "final"):
+        err_console.print(f"[red]✗[/] unknown policy `{policy}` (expected previz, draft or final)")
+        raise typer.Exit(2)
     production = open_production(path)
     try:
-        return production, plan(production)
-    except UnmetNeed as e:
+        return production, plan(production, policy)
+    except (UnmetNeed, ConfigError) as e:
         err_console.print(f"[red]✗ cannot plan:[/] {e}")
         raise typer.Exit(2) from None
 
@@ -83,9 +90,9 @@ def check(path: PathArg) -> None:
 
 
 @app.command("plan")
-def plan_cmd(path: PathArg) -> None:
+def plan_cmd(path: PathArg, policy: PolicyOpt = None) -> None:
     """Show the shot graph: every step, its backend and why it was chosen."""
-    _, graph = open_graph(path)
+    _, graph = open_graph(path, policy)
     table = Table("step", "backend", "needs", "key", "why this backend")
     for step in graph:
         needs = ", ".join(sorted({d for d, _ in step.deps.values()})) or "sources"
@@ -96,9 +103,9 @@ def plan_cmd(path: PathArg) -> None:
 
 
 @app.command("explain")
-def explain_cmd(path: PathArg) -> None:
+def explain_cmd(path: PathArg, policy: PolicyOpt = None) -> None:
     """Per step: cached, or why it must run."""
-    production, graph = open_graph(path)
+    production, graph = open_graph(path, policy)
     store = Store.for_production(production.root)
     table = Table("step", "state", "why")
     for ex in explain(graph, store):
@@ -136,6 +143,7 @@ class RichReporter(Reporter):
 @app.command("render")
 def render_cmd(
     path: PathArg,
+    policy: PolicyOpt = None,
     shots: Annotated[list[str] | None, typer.Option("--shots", "-s",
                      help="render only these shots (repeat); the cut needs all")] = None,
     executor: Annotated[str, typer.Option(
@@ -147,7 +155,7 @@ def render_cmd(
 ) -> None:
     """Render a production: only the steps whose inputs changed run."""
     t0 = time.perf_counter()
-    production, graph = open_graph(path)
+    production, graph = open_graph(path, policy)
     if shots:
         unknown = [s for s in shots if s not in {st.shot for st in graph}]
         if unknown:
