@@ -1,0 +1,96 @@
+"""Burn-ins: shot id, timecode and the dialogue line being spoken, drawn on the frame.
+
+Previz is watched in review, so every frame says which shot it is, when, and
+what is being said; the dialogue of the shot's script slice is spread over the
+shot in proportion to each line's length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from aktion.production.timing import timecode
+
+FONT = cv2.FONT_HERSHEY_DUPLEX
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int  # exclusive
+    text: str
+
+
+def spread_dialogue(dialogue: list[dict], frames: int) -> list[Line]:
+    """Give each dialogue entry ({who, text}) a share of the shot by its length."""
+    entries = [(str(d.get("who") or "").strip(), str(d.get("text") or "").strip())
+               for d in dialogue]  # fmt: skip
+    entries = [(w, t) for w, t in entries if t]
+    if not entries or frames <= 0:
+        return []
+    weights = np.array([len(t) + 12 for _, t in entries], dtype=np.float64)
+    edges = np.round(np.concatenate([[0], np.cumsum(weights)]) / weights.sum() * frames)
+    lines = []
+    for (who, text), a, b in zip(entries, edges[:-1], edges[1:], strict=True):
+        if b > a:
+            lines.append(Line(int(a), int(b), f"{who}: {text}" if who else text))
+    return lines
+
+
+def _wrap(text: str, scale: float, width: int) -> list[str]:
+    words, rows, row = text.split(), [], ""
+    for w in words:
+        trial = f"{row} {w}".strip()
+        if row and cv2.getTextSize(trial, FONT, scale, 1)[0][0] > width:
+            rows.append(row)
+            row = w
+        else:
+            row = trial
+    if row:
+        rows.append(row)
+    return rows
+
+
+class Burnin:
+    """Draws the burn-ins of one shot."""
+
+    def __init__(self, shot_id: str, fps: int, width: int, height: int, lines: list[Line],
+                 start_frame: int = 0):  # fmt: skip
+        self.shot_id = shot_id
+        self.fps = fps
+        self.width = width
+        self.height = height
+        self.start_frame = start_frame
+        self.scale = max(0.35, height / 720 * 0.6)
+        self.thick = max(1, round(height / 720))
+        self.pad = max(4, round(height / 720 * 10))
+        self._lines = lines
+        self._wrapped = {ln.text: _wrap(ln.text, self.scale, int(width * 0.8)) for ln in lines}
+
+    def _text(self, img: np.ndarray, text: str, org: tuple[int, int]) -> None:
+        cv2.putText(img, text, org, FONT, self.scale, (0, 0, 0), self.thick + 2, cv2.LINE_AA)
+        cv2.putText(img, text, org, FONT, self.scale, (240, 240, 240), self.thick, cv2.LINE_AA)
+
+    def draw(self, img: np.ndarray, frame: int) -> None:
+        (_, th), _ = cv2.getTextSize("0", FONT, self.scale, self.thick)
+        top = self.pad + th
+        self._text(img, self.shot_id, (self.pad, top))
+        tc = timecode(self.start_frame + frame, self.fps)
+        (tw, _), _ = cv2.getTextSize(tc, FONT, self.scale, self.thick)
+        self._text(img, tc, (self.width - self.pad - tw, top))
+        line = next((ln for ln in self._lines if ln.start <= frame < ln.end), None)
+        if line is None:
+            return
+        rows = self._wrapped[line.text]
+        step = int(th * 1.7)
+        y = self.height - self.pad - step * (len(rows) - 1)
+        y0 = max(0, y - th - self.pad // 2)
+        region = img[y0 : self.height - self.pad // 2 + 1]
+        np.right_shift(region, 1, out=region)  # a dark band keeps text readable
+        for row in rows:
+            (rw, _), _ = cv2.getTextSize(row, FONT, self.scale, self.thick)
+            self._text(img, row, ((self.width - rw) // 2, y))
+            y += step

@@ -1,0 +1,344 @@
+"""The board's camera, frame by frame: framing, lens, side of the line, angle, move, beats.
+
+Shot size sets how many metres of the framed characters fill the frame's height
+and where the frame looks; the lens (mm on a full-frame sensor, vertical field
+of view 2*atan(12/lens)) then sets the distance. The camera stands on the
+shot's ``side`` of the line of action through the framed characters, so cuts
+between shots keep screen direction (the 180° rule).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from aktion.production.board import Shot
+from aktion.production.choreo import Beat
+
+from .performance import Performance
+from .skeleton import INDEX
+
+NEAR = 0.05  # metres: nearer than this is behind the lens
+SENSOR_HALF_HEIGHT = 12.0  # mm, full frame (24 mm tall)
+
+# vertical extent in metres for a 1.78 m character, look-at height as a share of height
+SIZES: dict[str, tuple[float, float]] = {
+    "EWS": (14.0, 0.45), "WS": (4.2, 0.5), "FS": (2.3, 0.52), "MS": (1.15, 0.8),
+    "MCU": (0.75, 0.86), "CU": (0.45, 0.9), "ECU": (0.2, 0.935), "INSERT": (0.45, 0.6),
+}  # fmt: skip
+TIGHT = {"MCU", "CU", "ECU", "INSERT"}  # sizes that frame one subject, not a group
+PITCH = {"eye": 0.0, "high": -25.0, "low": 12.0, "overhead": -89.5, "dutch": 0.0}
+DUTCH_ROLL = 12.0
+MOVE_DEFAULTS = {"pan": 30.0, "tilt": 10.0, "dolly": 1.0, "truck": 1.0, "crane": 1.5,
+                 "orbit": 30.0, "handheld": 1.0}  # fmt: skip
+BEAT_FRAMES = {"shake": 10, "whip_pan": 6, "push_in": 18, "speed_ramp": 24, "hold": 12}
+"""Default length of camera beats, in frames at 24 fps."""
+
+
+def vertical_fov(lens_mm: float) -> float:
+    """Vertical field of view in degrees of a lens on a full-frame sensor."""
+    return math.degrees(2 * math.atan(SENSOR_HALF_HEIGHT / lens_mm))
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
+
+
+@dataclass
+class CameraPath:
+    """Per-frame camera: position, yaw/pitch/roll (degrees), focal length in pixels.
+
+    Yaw follows the floor plan's facing (0 looks along +x, 90 along +z); pitch
+    is positive looking up; roll is positive clockwise on screen. ``time`` is
+    the performance time each output frame shows (speed ramps).
+    """
+
+    width: int
+    height: int
+    fps: int
+    position: np.ndarray  # (F, 3)
+    yaw: np.ndarray  # (F,)
+    pitch: np.ndarray  # (F,)
+    roll: np.ndarray  # (F,)
+    lens: np.ndarray  # (F,) mm
+    time: np.ndarray  # (F,)
+    basis: np.ndarray = field(init=False, repr=False)  # (F, 3, 3) rows: right, up, forward
+
+    def __post_init__(self) -> None:
+        y, p, r = (np.radians(a) for a in (self.yaw, self.pitch, self.roll))
+        fwd = np.stack([np.cos(p) * np.cos(y), np.sin(p), np.cos(p) * np.sin(y)], -1)
+        right = np.stack([-np.sin(y), np.zeros_like(y), np.cos(y)], -1)
+        up = np.cross(right, fwd)
+        cr, sr = np.cos(r)[:, None], np.sin(r)[:, None]
+        # positive roll turns the image clockwise: the camera rolls counter-clockwise
+        right, up = right * cr + up * sr, up * cr - right * sr
+        self.basis = np.stack([right, up, fwd], axis=1)
+
+    @property
+    def frames(self) -> int:
+        return len(self.yaw)
+
+    def focal(self, frame: int) -> float:
+        """Focal length in pixels: half the image height over tan(half the vertical FOV)."""
+        return self.height / 2 * float(self.lens[frame]) / SENSOR_HALF_HEIGHT
+
+    def to_camera(self, points: np.ndarray, frame: int) -> np.ndarray:
+        """World points (..., 3) -> camera space (x right, y up, z forward), metres."""
+        return (np.asarray(points) - self.position[frame]) @ self.basis[frame].T
+
+    def project(self, points: np.ndarray, frame: int) -> np.ndarray:
+        """World points (..., 3) -> pixels (..., 2); NaN where behind the camera."""
+        cam = self.to_camera(points, frame)
+        f = self.focal(frame)
+        z = cam[..., 2]
+        ok = z > NEAR
+        zs = np.where(ok, z, 1.0)
+        px = np.stack(
+            [self.width / 2 + f * cam[..., 0] / zs, self.height / 2 - f * cam[..., 1] / zs], -1
+        )
+        return np.where(ok[..., None], px, np.nan)
+
+    def key(self, frame: int) -> tuple[float, ...]:
+        """What the image of a static world depends on: equal keys, equal backgrounds."""
+        return (*self.position[frame], self.yaw[frame], self.pitch[frame], self.roll[frame],
+                self.lens[frame])  # fmt: skip
+
+    def to_json(self) -> dict:
+        def col(a: np.ndarray) -> list:
+            return np.round(np.asarray(a, dtype=np.float64), 6).tolist()
+
+        return {
+            "width": self.width, "height": self.height, "fps": self.fps, "frames": self.frames,
+            "position": col(self.position), "yaw": col(self.yaw), "pitch": col(self.pitch),
+            "roll": col(self.roll), "lens": col(self.lens), "time": col(self.time),
+            "focal_px": col(self.height / 2 * self.lens / SENSOR_HALF_HEIGHT),
+            "fov_deg": col(2 * np.degrees(np.arctan(SENSOR_HALF_HEIGHT / self.lens))),
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict) -> CameraPath:
+        return cls(
+            int(data["width"]), int(data["height"]), int(data["fps"]),
+            np.array(data["position"], dtype=np.float64).reshape(-1, 3),
+            *(np.array(data[k], dtype=np.float64) for k in ("yaw", "pitch", "roll", "lens",
+                                                             "time")),
+        )  # fmt: skip
+
+
+def beat_frames(beat: Beat, fps: int) -> int:
+    """How long a camera beat lasts, in shot frames."""
+    if beat.duration:
+        return int(beat.duration)
+    return max(1, round(BEAT_FRAMES.get(beat.camera or "", 12) * fps / 24))
+
+
+def time_map(beats: list[Beat], frames: int, fps: int) -> np.ndarray:
+    """Performance time shown on each output frame; speed ramps slow it down or up."""
+    rate = np.ones(frames)
+    f = np.arange(frames)
+    for b in beats:
+        if b.camera != "speed_ramp":
+            continue
+        d = beat_frames(b, fps)
+        target = b.speed if b.speed != 1.0 else 0.35
+        x = (f - b.t) / d
+        edge = 0.25
+        bump = np.minimum(_smoothstep(x / edge), _smoothstep((1 - x) / edge))
+        bump = np.where((x >= 0) & (x <= 1), bump, 0.0)
+        rate = rate + (target - 1.0) * bump
+    times = np.concatenate([[0.0], np.cumsum(rate[:-1])])
+    return times
+
+
+def _clock(beats: list[Beat], frames: int, fps: int) -> np.ndarray:
+    """The camera's own clock: it stops during ``hold`` beats."""
+    f = np.arange(frames, dtype=np.float64)
+    c = f.copy()
+    for b in beats:
+        if b.camera == "hold":
+            c -= np.clip(f - b.t, 0, beat_frames(b, fps))
+    return c
+
+
+def _noise(rng: np.random.Generator, t: np.ndarray, freqs: tuple[float, ...]) -> np.ndarray:
+    """Smooth deterministic noise in about [-1, 1]: a few sines at jittered frequencies."""
+    out = np.zeros_like(t, dtype=np.float64)
+    for hz in freqs:
+        k = hz * rng.uniform(0.8, 1.25)
+        out += np.sin(2 * np.pi * k * t + rng.uniform(0, 2 * np.pi))
+    return out / math.sqrt(len(freqs))
+
+
+def _focus(shot: Shot, perf: Performance) -> tuple[list[int], list[int]]:
+    """Indices of the framed characters, and of the subject(s) a tight size frames."""
+    names = [c for c in (shot.frame or perf.characters) if c in perf.characters]
+    framed = [perf.characters.index(c) for c in names] or list(range(len(perf.characters)))
+    focus = framed[:1] if shot.size in TIGHT else framed
+    return framed, focus
+
+
+def shot_camera(
+    shot: Shot, perf: Performance, beats: list[Beat], width: int, height: int, seed: int,
+    times: np.ndarray | None = None,
+) -> CameraPath:  # fmt: skip
+    """The camera path for ``shot`` framing ``perf`` (already retimed to output frames)."""
+    frames = perf.frames
+    fps = perf.fps
+    aspect = width / height
+    framed, focus = _focus(shot, perf)
+    pelvis = perf.poses[:, :, INDEX["pelvis"]][:, :, [0, 2]].astype(np.float64)  # (F, C, 2)
+    heights = [perf.heights.get(perf.characters[k], 1.78) for k in focus] or [1.78]
+    tall = float(np.mean(heights))
+    if framed:
+        pts = pelvis[:, focus].reshape(-1, 2)
+        centre = (pts.min(0) + pts.max(0)) / 2
+    else:
+        pts = np.zeros((1, 2))
+        centre = np.zeros(2)
+    # the line of action through the framed characters, at the start of the shot
+    if len(framed) >= 2:
+        axis = pelvis[0, framed[1]] - pelvis[0, framed[0]]
+    else:
+        axis = np.zeros(2)
+    if np.linalg.norm(axis) > 1e-6:
+        axis = axis / np.linalg.norm(axis)
+        left = np.array([axis[1], -axis[0]])
+        view = -left if shot.side == "left" else left
+    else:
+        head = perf.poses[0, framed[0]] if framed else None
+        if head is not None:
+            nose = head[INDEX["nose"]] - head[INDEX["head"]]
+            facing = np.array([nose[0], nose[2]])
+            facing = facing / (np.linalg.norm(facing) or 1.0)
+        else:
+            facing = np.array([1.0, 0.0])
+        left = np.array([facing[1], -facing[0]])
+        out = facing + (left if shot.side == "left" else -left)
+        view = -out / np.linalg.norm(out)
+    extent, look = SIZES[shot.size]
+    extent *= tall / 1.78
+    across = np.array([-view[1], view[0]])
+    spread = float(np.ptp(pts @ across)) if len(pts) else 0.0
+    if shot.size not in TIGHT:
+        extent = max(extent, (spread + 0.9) / aspect)
+    fov = math.radians(vertical_fov(shot.lens))
+    dist = extent / 2 / math.tan(fov / 2)
+    target = np.array([centre[0], look * tall, centre[1]])
+    pitch = PITCH[shot.angle]
+    if shot.angle == "overhead":
+        target[1] = look * tall * 0.5
+    yaw = math.degrees(math.atan2(view[1], view[0]))
+    fwd = _forward(yaw, pitch)
+    pos = target - fwd * dist
+    if pos[1] < 0.3:
+        pos[1] = 0.3
+        horiz = math.hypot(*(target - pos)[[0, 2]])
+        pitch = math.degrees(math.atan2(target[1] - pos[1], horiz))
+    roll = DUTCH_ROLL if shot.angle == "dutch" else 0.0
+
+    position = np.tile(pos, (frames, 1))
+    yaws = np.full(frames, yaw)
+    pitches = np.full(frames, pitch)
+    rolls = np.full(frames, roll)
+    lens = np.full(frames, float(shot.lens))
+    clock = _clock(beats, frames, fps)
+    _apply_move(shot, clock, frames, fps, seed, target, position, yaws, pitches, rolls)
+    _apply_beats(beats, perf, frames, fps, seed, dist, position, yaws, pitches, rolls)
+    time = np.arange(frames, dtype=np.float64) if times is None else np.asarray(times, float)
+    return CameraPath(width, height, fps, position, yaws, pitches, rolls, lens, time)
+
+
+def _forward(yaw: float, pitch: float) -> np.ndarray:
+    y, p = math.radians(yaw), math.radians(pitch)
+    return np.array([math.cos(p) * math.cos(y), math.sin(p), math.cos(p) * math.sin(y)])
+
+
+def _apply_move(shot: Shot, clock: np.ndarray, frames: int, fps: int, seed: int,
+                target: np.ndarray, position: np.ndarray, yaws: np.ndarray,
+                pitches: np.ndarray, rolls: np.ndarray) -> None:  # fmt: skip
+    move = shot.move
+    if move.type == "static":
+        return
+    amount = move.amount if move.amount is not None else MOVE_DEFAULTS[move.type]
+    start = float(move.start)
+    end = float(move.end) if move.end is not None else float(frames - 1)
+    span = max(end - start, 1e-6)
+    p = _smoothstep((clock - start) / span)
+    yaw0 = yaws[0]
+    fwd_h = np.array([math.cos(math.radians(yaw0)), 0.0, math.sin(math.radians(yaw0))])
+    right = np.array([-math.sin(math.radians(yaw0)), 0.0, math.cos(math.radians(yaw0))])
+    if move.type == "pan":
+        yaws += amount * p
+    elif move.type == "tilt":
+        pitches += amount * p
+    elif move.type == "dolly":
+        position += fwd_h * (amount * p)[:, None]
+    elif move.type == "truck":
+        position += right * (amount * p)[:, None]
+    elif move.type == "crane":
+        position[:, 1] += amount * p
+        _aim_at(target, position, yaws, pitches)
+    elif move.type == "orbit":
+        a = np.radians(amount * p)
+        off = position - target
+        x = off[:, 0] * np.cos(a) - off[:, 2] * np.sin(a)
+        z = off[:, 0] * np.sin(a) + off[:, 2] * np.cos(a)
+        position[:, 0], position[:, 2] = target[0] + x, target[2] + z
+        _aim_at(target, position, yaws, pitches)
+    elif move.type == "handheld":
+        rng = np.random.default_rng([seed, 7001])
+        t = clock / fps
+        on = ((clock >= start) & (clock <= end)).astype(np.float64)
+        yaws += 0.6 * amount * on * _noise(rng, t, (0.35, 0.9, 1.7))
+        pitches += 0.45 * amount * on * _noise(rng, t, (0.3, 0.8, 1.9))
+        rolls += 0.5 * amount * on * _noise(rng, t, (0.25, 0.7))
+        for axis in range(3):
+            position[:, axis] += 0.012 * amount * on * _noise(rng, t, (0.4, 1.1))
+
+
+def _aim_at(target: np.ndarray, position: np.ndarray, yaws: np.ndarray,
+            pitches: np.ndarray) -> None:  # fmt: skip
+    d = target - position
+    yaws[:] = np.degrees(np.arctan2(d[:, 2], d[:, 0]))
+    pitches[:] = np.degrees(np.arctan2(d[:, 1], np.hypot(d[:, 0], d[:, 2])))
+
+
+def _apply_beats(beats: list[Beat], perf: Performance, frames: int, fps: int, seed: int,
+                 dist: float, position: np.ndarray, yaws: np.ndarray, pitches: np.ndarray,
+                 rolls: np.ndarray) -> None:  # fmt: skip
+    f = np.arange(frames, dtype=np.float64)
+    for n, b in enumerate(beats):
+        if b.camera is None or b.camera in ("speed_ramp", "hold"):
+            continue
+        d = beat_frames(b, fps)
+        x = (f - b.t) / d
+        inside = (x >= 0) & (x < 1)
+        if b.camera == "shake":
+            rng = np.random.default_rng([seed, 7100 + n])
+            env = np.where(inside, (1 - np.clip(x, 0, 1)) ** 2, 0.0) * b.intensity
+            t = f / fps
+            yaws += 1.6 * env * _noise(rng, t, (9.0, 13.0))
+            pitches += 1.6 * env * _noise(rng, t, (8.0, 12.0))
+            rolls += 1.0 * env * _noise(rng, t, (7.0,))
+            position += 0.015 * env[:, None] * np.stack(
+                [_noise(rng, t, (10.0,)) for _ in range(3)], -1
+            )
+        elif b.camera == "whip_pan":
+            ramp = _smoothstep(x)
+            if b.who in perf.characters and b.t < frames:
+                k = perf.characters.index(b.who)
+                i = int(min(b.t, frames - 1))
+                at = perf.poses[min(i + d, frames - 1), k, INDEX["chest"]]
+                to = at - position[i]
+                want = math.degrees(math.atan2(to[2], to[0]))
+                turn = (want - yaws[i] + 180.0) % 360.0 - 180.0
+                yaws += turn * ramp
+            else:
+                yaws += 70.0 * b.intensity * np.sin(np.pi * np.clip(x, 0, 1))
+        elif b.camera == "push_in":
+            ramp = _smoothstep(x)
+            fwd = np.stack([_forward(y, p) for y, p in zip(yaws, pitches, strict=True)])
+            position += fwd * (0.3 * dist * min(b.intensity, 2.5) * ramp)[:, None]

@@ -1,0 +1,115 @@
+"""Draw a shot's frames: the set, the mannequins painted far to near, labels, burn-ins.
+
+Frames are RGB uint8. The set's sky, floor and grid are cached while the camera
+holds still, and parts behind a box are painted before it, so mannequins pass
+behind the set's boxes correctly.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from aktion.production.board import SetDesign
+from aktion.production.cast import Character
+
+from .burnin import Burnin
+from .camera import CameraPath
+from .mannequin import Body, Parts, build_parts
+from .set import SHIFT, SetView
+from .skeleton import INDEX
+
+LABEL_FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+class Renderer:
+    """Renders frames of one shot; ``poses`` is (F, C, J, 3) (a memory map is fine)."""
+
+    def __init__(
+        self,
+        design: SetDesign,
+        characters: list[Character],
+        poses: np.ndarray,
+        camera: CameraPath,
+        burnin: Burnin | None = None,
+        labels: bool = True,
+    ):
+        self.set = SetView(design, camera.width, camera.height)
+        self.bodies = [Body.of(c) for c in characters]
+        self.names = [c.name for c in characters]
+        self.heights = [c.build.height for c in characters]
+        self.poses = poses
+        self.camera = camera
+        self.burnin = burnin
+        self.labels = labels
+        self.width, self.height = camera.width, camera.height
+        self._key: tuple | None = None
+        self._bg = np.empty((self.height, self.width, 3), np.uint8)
+        self._bg_boxes = np.empty_like(self._bg)
+        self._order: list[int] = []
+        self._out = np.empty_like(self._bg)
+        self.label_scale = max(0.3, self.height / 720 * 0.5)
+
+    def _background(self, frame: int) -> None:
+        key = self.camera.key(frame)
+        if key == self._key:
+            return
+        self.set.background(self.camera, frame, self._bg)
+        self._order = self.set.box_order(self.camera, frame)
+        np.copyto(self._bg_boxes, self._bg)
+        for b in self._order:
+            self.set.draw_box(self._bg_boxes, b, self.camera, frame)
+        self._key = key
+
+    def frame(self, index: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Frame ``index`` as RGB uint8; the returned buffer is reused by the next call."""
+        img = self._out if out is None else out
+        self._background(index)
+        joints = np.asarray(self.poses[index], dtype=np.float64)
+        parts = build_parts(joints, self.bodies, self.camera, index) if len(self.bodies) else None
+        slots = None
+        if parts is not None and self.set.boxes and len(parts.depth):
+            behind = self.set.behind(parts.centre, self.camera, index)[:, self._order]
+            if behind.any():
+                slots = np.where(behind.any(1), behind.argmax(1), len(self._order))
+        if slots is None:
+            np.copyto(img, self._bg_boxes)
+            if parts is not None:
+                _paint(img, parts, np.argsort(-parts.depth, kind="stable"))
+        else:
+            assert parts is not None
+            np.copyto(img, self._bg)
+            for slot in range(len(self._order) + 1):
+                chosen = np.nonzero(slots == slot)[0]
+                _paint(img, parts, chosen[np.argsort(-parts.depth[chosen], kind="stable")])
+                if slot < len(self._order):
+                    self.set.draw_box(img, self._order[slot], self.camera, index)
+        if self.labels:
+            self._labels(img, joints, index)
+        if self.burnin is not None:
+            self.burnin.draw(img, index)
+        return img
+
+    def _labels(self, img: np.ndarray, joints: np.ndarray, index: int) -> None:
+        heads = joints[:, INDEX["head"]] + np.array([0.0, 0.0, 0.0])
+        heads[:, 1] += np.array(self.heights) * 0.16
+        px = self.camera.project(heads, index)
+        for name, p in zip(self.names, px, strict=True):
+            if not np.all(np.isfinite(p)):
+                continue
+            (tw, th), _ = cv2.getTextSize(name, LABEL_FONT, self.label_scale, 1)
+            x, y = int(p[0] - tw / 2), int(p[1])
+            if -tw < x < self.width and 0 < y < self.height + th:
+                cv2.putText(img, name, (x, y), LABEL_FONT, self.label_scale, (20, 20, 20), 3,
+                            cv2.LINE_AA)  # fmt: skip
+                cv2.putText(img, name, (x, y), LABEL_FONT, self.label_scale, (250, 250, 250), 1,
+                            cv2.LINE_AA)  # fmt: skip
+
+
+def _paint(img: np.ndarray, parts: Parts, order: np.ndarray) -> None:
+    polygons, colors = parts.polygons, parts.colors
+    for i in order.tolist():
+        poly, col = polygons[i], colors[i]
+        cv2.fillConvexPoly(img, poly[0], col[0], cv2.LINE_AA, SHIFT)
+        cv2.fillConvexPoly(img, poly[1], col[1], cv2.LINE_AA, SHIFT)
+        cv2.fillConvexPoly(img, poly[2], col[2], cv2.LINE_AA, SHIFT)

@@ -1,0 +1,154 @@
+"""The set: sky, the floor with its metre grid, and the boxes, seen through the camera.
+
+The floor and grid depend only on the camera, so the drawer caches them while
+the camera holds still. Boxes are drawn on their own, so mannequins can go
+behind or in front of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from aktion.production.board import SetDesign
+
+from .camera import CameraPath
+from .clip import clip_polygon, clip_segments, frustum
+
+LIGHT = np.array([-0.35, 0.85, -0.4]) / np.linalg.norm([-0.35, 0.85, -0.4])
+"""Direction toward the key light (world), shared by the set and the mannequins."""
+SHIFT = 4  # sub-pixel bits for OpenCV drawing
+SCALE = 1 << SHIFT
+FAR_GROUND = 250.0  # metres: the ground beyond the set floor reaches this far
+# outward normals of a box's faces and the corner indices (counter-clockwise from outside)
+_FACES = (
+    ((1, 0, 0), (1, 3, 7, 5)), ((-1, 0, 0), (0, 4, 6, 2)),
+    ((0, 1, 0), (2, 6, 7, 3)), ((0, -1, 0), (0, 1, 5, 4)),
+    ((0, 0, 1), (4, 5, 7, 6)), ((0, 0, -1), (0, 2, 3, 1)),
+)  # fmt: skip
+
+
+def hex_rgb(color: str) -> np.ndarray:
+    """``#rrggbb`` -> float RGB in 0..255."""
+    return np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
+
+
+def _pixels(cam_pts: np.ndarray, focal: float, width: int, height: int) -> np.ndarray:
+    """Camera-space points -> fixed-point pixel coordinates for OpenCV (int32, SHIFT bits)."""
+    z = cam_pts[:, 2]
+    u = width / 2 + focal * cam_pts[:, 0] / z
+    v = height / 2 - focal * cam_pts[:, 1] / z
+    return np.round(np.stack([u, v], -1) * SCALE).astype(np.int32)
+
+
+@dataclass(frozen=True)
+class BoxShape:
+    corners: np.ndarray  # (8, 3)
+    color: np.ndarray  # (3,) RGB
+    centre: np.ndarray  # (3,)
+
+
+class SetView:
+    """Draws a ``SetDesign`` through a ``CameraPath``."""
+
+    def __init__(self, design: SetDesign, width: int, height: int):
+        self.design = design
+        self.width = width
+        self.height = height
+        self.sky = tuple(float(c) for c in hex_rgb(design.sky))
+        floor = hex_rgb(design.floor)
+        self.floor = tuple(float(c) for c in floor)
+        self.far = tuple(float(c) for c in (floor * 0.55 + hex_rgb(design.sky) * 0.45) * 0.8)
+        self.grid = tuple(float(c) for c in np.minimum(floor * 1.18 + 14, 255))
+        self.edge = tuple(float(c) for c in floor * 0.6)
+        self.boxes = [self._box(b.at, b.size, b.color) for b in design.boxes]
+        half = design.extent / 2
+        step = 1.0 if design.extent <= 40 else 2.0
+        ticks = np.arange(-half, half + 1e-9, step)
+        a = [(t, 0.0, -half) for t in ticks] + [(-half, 0.0, t) for t in ticks]
+        b = [(t, 0.0, half) for t in ticks] + [(half, 0.0, t) for t in ticks]
+        self._grid_a, self._grid_b = np.array(a), np.array(b)
+        self._floor_quad = np.array(
+            [(-half, 0, -half), (half, 0, -half), (half, 0, half), (-half, 0, half)], float
+        )
+        g = FAR_GROUND
+        self._far_quad = np.array([(-g, 0, -g), (g, 0, -g), (g, 0, g), (-g, 0, g)], float)
+
+    @staticmethod
+    def _box(at: tuple[float, float], size: tuple[float, float, float], color: str) -> BoxShape:
+        w, h, d = size
+        xs = (at[0] - w / 2, at[0] + w / 2)
+        ys = (0.0, h)
+        zs = (at[1] - d / 2, at[1] + d / 2)
+        corners = np.array([(xs[i >> 0 & 1], ys[i >> 1 & 1], zs[i >> 2 & 1]) for i in range(8)])
+        return BoxShape(corners, hex_rgb(color), corners.mean(0))
+
+    def background(self, camera: CameraPath, frame: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Sky, far ground, floor and grid (no boxes) as an RGB uint8 image."""
+        img = out if out is not None else np.empty((self.height, self.width, 3), np.uint8)
+        img[:] = np.array(self.sky, dtype=np.uint8)
+        f = camera.focal(frame)
+        planes = frustum(self.width, self.height, f)
+        for quad, color in ((self._far_quad, self.far), (self._floor_quad, self.floor)):
+            poly = clip_polygon(camera.to_camera(quad, frame), planes)
+            if len(poly) >= 3:
+                pts = _pixels(poly, f, self.width, self.height)
+                cv2.fillPoly(img, [pts], color, cv2.LINE_AA, SHIFT)
+        a, b = clip_segments(
+            camera.to_camera(self._grid_a, frame), camera.to_camera(self._grid_b, frame), planes
+        )
+        if len(a):
+            pa = _pixels(a, f, self.width, self.height)
+            pb = _pixels(b, f, self.width, self.height)
+            lines = list(np.stack([pa, pb], 1))
+            cv2.polylines(img, lines, False, self.grid, 1, cv2.LINE_AA, SHIFT)
+        return img
+
+    def box_order(self, camera: CameraPath, frame: int) -> list[int]:
+        """Boxes far to near, the order to paint them."""
+        pos = camera.position[frame]
+        return sorted(
+            range(len(self.boxes)), key=lambda i: -np.linalg.norm(self.boxes[i].centre - pos)
+        )
+
+    def behind(self, points: np.ndarray, camera: CameraPath, frame: int) -> np.ndarray:
+        """(P, B) bool: whether each world point lies behind each box as the camera sees it.
+
+        A point is behind a convex box exactly when it is on the inner side of
+        every face the camera can see.
+        """
+        pos = camera.position[frame]
+        out = np.zeros((len(points), len(self.boxes)), dtype=bool)
+        for k, box in enumerate(self.boxes):
+            inside = np.ones(len(points), dtype=bool)
+            seen = False
+            for normal, idx in _FACES:
+                n = np.array(normal, float)
+                c = box.corners[list(idx)].mean(0)
+                if np.dot(pos - c, n) > 0:
+                    seen = True
+                    inside &= (points - c) @ n < 0
+            out[:, k] = inside & seen
+        return out
+
+    def draw_box(self, img: np.ndarray, index: int, camera: CameraPath, frame: int) -> None:
+        box = self.boxes[index]
+        pos = camera.position[frame]
+        f = camera.focal(frame)
+        planes = frustum(self.width, self.height, f)
+        for normal, idx in _FACES:
+            n = np.array(normal, float)
+            quad = box.corners[list(idx)]
+            if np.dot(pos - quad.mean(0), n) <= 0:
+                continue
+            poly = clip_polygon(camera.to_camera(quad, frame), planes)
+            if len(poly) < 3:
+                continue
+            pts = _pixels(poly, f, self.width, self.height)
+            shade = 0.42 + 0.58 * max(0.0, float(np.dot(n, LIGHT)))
+            color = tuple(float(c) for c in np.minimum(box.color * shade, 255))
+            cv2.fillConvexPoly(img, pts, color, cv2.LINE_AA, SHIFT)
+            edge = tuple(float(c) for c in box.color * shade * 0.7)
+            cv2.polylines(img, [pts], True, edge, 1, cv2.LINE_AA, SHIFT)

@@ -1,0 +1,65 @@
+"""A shot on the previz stage: its board, set, cast, beats and format, ready to perform.
+
+This is the one place that strings the pieces together (solve the performance,
+retime it for speed ramps, place the camera, build a renderer), so the backend
+and the tests drive previz the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from aktion.production.board import SetDesign, Shot
+from aktion.production.cast import Character
+from aktion.production.choreo import Beat
+
+from .burnin import Burnin, spread_dialogue
+from .camera import CameraPath, shot_camera, time_map
+from .draw import Renderer
+from .moves import MoveLibrary
+from .performance import Performance, solve
+
+
+@dataclass
+class Stage:
+    shot: Shot
+    design: SetDesign
+    cast: dict[str, Character]
+    beats: list[Beat]
+    library: MoveLibrary
+    fps: int = 24
+    width: int = 1280
+    height: int = 720
+    seed: int = 0
+    dialogue: list[dict] = field(default_factory=list)
+
+    def perform(self) -> tuple[Performance, CameraPath]:
+        """The performance as the output frames show it, and the camera that films it."""
+        beats = sorted(self.beats, key=lambda b: b.t)
+        perf = solve(self.shot, beats, self.cast, self.library, self.fps)
+        times = time_map(beats, perf.frames, self.fps)
+        if not np.array_equal(times, np.arange(perf.frames, dtype=np.float64)):
+            perf = perf.retimed(times)
+        camera = shot_camera(self.shot, perf, beats, self.width, self.height, self.seed, times)
+        return perf, camera
+
+    def renderer(
+        self, poses: np.ndarray, camera: CameraPath, characters: list[str],
+        burnins: bool = True, labels: bool = True,
+    ) -> Renderer:  # fmt: skip
+        burnin = None
+        if burnins:
+            lines = spread_dialogue(self.dialogue, len(poses))
+            burnin = Burnin(self.shot.id, self.fps, camera.width, camera.height, lines)
+        return Renderer(
+            self.design, [self.cast[c] for c in characters], poses, camera, burnin, labels
+        )
+
+    @staticmethod
+    def key_frame(perf: Performance) -> int:
+        """The board frame: the first contact, else the middle of the shot."""
+        if perf.contacts:
+            return min(c.frame for c in perf.contacts)
+        return perf.frames // 2
