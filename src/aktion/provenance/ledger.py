@@ -86,6 +86,7 @@ class LedgerReport:
     head: Entry | None = None
     problems: list[str] = field(default_factory=list)
     torn: bool = False
+    parsed: list[Entry] = field(default_factory=list, repr=False)  # the readable entries
 
     @property
     def ok(self) -> bool:
@@ -234,18 +235,24 @@ class Ledger:
                 continue
             report.problems.extend(_check(entry, prev, n))
             report.entries += 1
+            report.parsed.append(entry)
             prev = entry
         report.head = prev
         return report
 
     def pins(self, index: int, hash_: str) -> str | None:
         """None if entry ``index`` has hash ``hash_``, else what is wrong."""
-        for e in self.entries():
-            if e.index == index:
-                return None if e.hash == hash_ else (
-                    f"ledger entry {index} differs from the one this asset pinned when signed "
-                    "(the ledger was rewritten)")
-        return f"ledger entry {index}, pinned by this asset when signed, is missing (truncated)"
+        return pinned(self.entries(), index, hash_)
+
+
+def pinned(entries: list[Entry], index: int, hash_: str) -> str | None:
+    """None if entry ``index`` has hash ``hash_`` (as an asset pinned it), else why not."""
+    for e in entries:
+        if e.index == index:
+            return None if e.hash == hash_ else (
+                f"ledger entry {index} differs from the one this asset pinned when signed "
+                "(the ledger was rewritten)")
+    return f"ledger entry {index}, pinned by this asset when signed, is missing (truncated)"
 
 
 def _fsync_dir(folder: Path) -> None:

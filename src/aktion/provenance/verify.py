@@ -22,7 +22,7 @@ from .certs import certs_pem
 from .context import make_context
 from .credentials import media_type, sha256_file
 from .identity import inside_production, production_anchors
-from .ledger import Ledger, LedgerReport
+from .ledger import Ledger, LedgerReport, pinned
 from .trail import TrailNode, build_trail
 
 Status = Literal["trusted", "untrusted", "invalid", "unsigned"]
@@ -99,7 +99,7 @@ def _cross_check(verdict: Verdict, production: Path) -> None:
     verdict.ledger = report
     verdict.problems += [f"ledger: {p}" for p in report.problems]
     step = verdict.trail.step if verdict.trail else {}
-    entries = ledger.find_output(verdict.sha256)
+    entries = [e for e in report.parsed if verdict.sha256 in e.outputs.values()]
     if not entries:
         verdict.problems.append("ledger: this file's sha256 is in no ledger entry")
     else:
@@ -112,10 +112,10 @@ def _cross_check(verdict: Verdict, production: Path) -> None:
         verdict.ledger_entry = (match or entries)[0].index
     pin = step.get("ledger_head")
     if isinstance(pin, dict):
-        why = ledger.pins(int(pin.get("index", -1)), str(pin.get("hash", "")))
+        why = pinned(report.parsed, int(pin.get("index", -1)), str(pin.get("hash", "")))
         if why:
             verdict.problems.append(f"ledger: {why}")
-    keys = {e.step_key for e in ledger.entries()}
+    keys = {e.step_key for e in report.parsed}
     for node in verdict.trail.walk()[1:] if verdict.trail else []:
         k = node.step.get("step_key")
         if k:
