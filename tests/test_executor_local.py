@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import ClassVar
+
+import pytest
 
 from aktion.backends.base import Capabilities, Progress, StepRequest, StepResult
 from aktion.engine.executors import LocalExecutor, make_executor
@@ -87,3 +90,26 @@ def test_a_rerun_is_all_cached_and_submits_nothing(tmp_path: Path) -> None:
 
     again = run(graph, store, executor=Refuses(2))
     assert again.count("cached") == 7 and again.ok
+
+
+def test_ctrl_c_stops_scheduling_and_leaves_the_store_consistent(tmp_path: Path) -> None:
+    class Interrupts(Reporter):
+        def __init__(self) -> None:
+            self.fired = False
+
+        def finished(self, step, outcome: Outcome) -> None:
+            if not self.fired and outcome.status == "ran":
+                self.fired = True
+                raise KeyboardInterrupt
+
+    graph = synthetic_graph(tmp_path, shots=6, scenes=1, sleep=0.05)
+    store = Store(tmp_path / ".aktion")
+    with pytest.raises(KeyboardInterrupt):
+        run(graph, store, reporter=Interrupts(), executor=LocalExecutor(2))
+    with sqlite3.connect(tmp_path / ".aktion" / "cache.sqlite") as con:
+        recorded = {r[0] for r in con.execute("SELECT step_id FROM actions")}
+    assert 1 <= len(recorded) < 13 and "cut:s0" not in recorded
+    assert store.verify() == []
+    summary = run(graph, store)  # the lock was released; what was recorded is kept
+    status = {o.step: o.status for o in summary.outcomes}
+    assert summary.ok and all(status[s] == "cached" for s in recorded)
