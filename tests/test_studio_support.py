@@ -36,7 +36,8 @@ class FakePreviz:
     def run(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
         fmt = request.format
         w, h = fmt["width"], fmt["height"]
-        tint = hashlib.sha256(json.dumps(request.beats, sort_keys=True).encode()).digest()
+        drawn = {"beats": request.beats, "shot": request.shot}
+        tint = hashlib.sha256(json.dumps(drawn, sort_keys=True).encode()).digest()
         color = np.array(list(tint[:3]), dtype=np.uint8)
         if request.kind == "layout":
             out = workdir / "frame.png"
@@ -69,7 +70,7 @@ class FakePreviz:
 
 
 def use_fake_previz(monkeypatch: pytest.MonkeyPatch) -> type[FakePreviz]:
-    """Route previz steps to ``FakePreviz`` for one test."""
+    """Route previz steps to ``FakePreviz`` while ``monkeypatch`` is active."""
     monkeypatch.setitem(router.BUILTIN, "previz", f"{__name__}:FakePreviz")
     monkeypatch.setattr(graph, "BACKEND_VERSIONS", {})
     monkeypatch.setattr(FakePreviz, "frame_delay", 0.0)
