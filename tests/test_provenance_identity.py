@@ -83,7 +83,7 @@ def test_production_finds_its_identity_by_fingerprint(
     create_identity("other")
     assert identity_for_production(production).fingerprint == identity.fingerprint
     monkeypatch.setenv("AKTION_IDENTITY", "other")
-    with pytest.raises(IdentityError, match="no local identity"):
+    with pytest.raises(IdentityError, match="no identity here holds the key"):
         identity_for_production(production)
 
 
@@ -154,6 +154,29 @@ def test_kms_style_callback_signer(tmp_path: Path, production: Path) -> None:  #
     install_identity(production, ident)
     dst = signed_png(tmp_path, ident)
     assert calls and verify_asset(dst, production=production).status == "trusted"
+
+
+_KMS = make_local_ca("plugin-kms")
+
+
+def kms_identity(production_root: Path) -> Identity:
+    """What a KMS adapter named by AKTION_SIGNER returns: certificates and a callback."""
+    return Identity.from_callback(
+        "kms", certs_pem(_KMS.chain), certs_pem([_KMS.anchor]),
+        lambda data: _KMS.key.sign(data, ec.ECDSA(hashes.SHA256())))
+
+
+def test_signer_plugin_is_used_for_the_production(
+    tmp_path: Path, production: Path, home: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    install_identity(production, kms_identity(production))
+    monkeypatch.setenv("AKTION_SIGNER", "test_provenance_identity:kms_identity")
+    ident = identity_for_production(production)
+    assert ident.sign_callback is not None and ident.key_path is None
+    assert verify_asset(signed_png(tmp_path, ident), production=production).status == "trusted"
+    monkeypatch.setenv("AKTION_SIGNER", "test_provenance_identity:nothing_here")
+    with pytest.raises(IdentityError, match="cannot load"):
+        identity_for_production(production)
 
 
 def test_secret_backstop_refuses_bytes_holding_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:

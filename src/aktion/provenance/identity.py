@@ -9,6 +9,7 @@ A production records only the public half (``identity/cert.pem`` and
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import stat
@@ -230,9 +231,24 @@ def production_anchors(production_root: Path) -> list[x509.Certificate]:
     return load_certs(path.read_bytes()) if path.is_file() else []
 
 
+def _from_plugin(target: str, production_root: Path) -> Identity:
+    """``AKTION_SIGNER=module:function``: a KMS/HSM adapter returning a callback Identity."""
+    module, _, attr = target.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as e:
+        raise IdentityError(f"AKTION_SIGNER={target}: cannot load it ({e})") from None
+    identity = factory(Path(production_root))
+    if not isinstance(identity, Identity):
+        raise IdentityError(f"AKTION_SIGNER={target} returned {type(identity).__name__}, "
+                            "not an Identity")
+    return identity
+
+
 def identity_for_production(production_root: Path) -> Identity:
-    """The local identity whose certificate the production records (``AKTION_IDENTITY``
-    names one explicitly)."""
+    """The identity whose certificate the production records: from ``AKTION_SIGNER``
+    (a KMS/HSM adapter), the local identity ``AKTION_IDENTITY`` names, or the local
+    identity with that certificate."""
     cert_path = production_identity_dir(production_root) / PRODUCTION_CERT
     if not cert_path.is_file():
         raise IdentityError(
@@ -241,11 +257,15 @@ def identity_for_production(production_root: Path) -> Identity:
         )
     wanted = fingerprint(load_certs(cert_path.read_bytes())[0])
     named = os.environ.get("AKTION_IDENTITY")
-    candidates = [load_identity(named)] if named else list_identities()
+    plugin = os.environ.get("AKTION_SIGNER")
+    if plugin:
+        candidates = [_from_plugin(plugin, production_root)]
+    else:
+        candidates = [load_identity(named)] if named else list_identities()
     for identity in candidates:
         if identity.fingerprint == wanted:
             return identity
     raise IdentityError(
-        f"no local identity holds the key for {cert_path} (fingerprint {wanted[:16]}…); "
-        "import it with `aktion identity import` or create a new one"
+        f"no identity here holds the key for {cert_path} (fingerprint {wanted[:16]}…); "
+        "import it with `aktion identity import`, or record yours with `aktion identity use`"
     )
