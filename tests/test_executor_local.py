@@ -113,3 +113,15 @@ def test_ctrl_c_stops_scheduling_and_leaves_the_store_consistent(tmp_path: Path)
     summary = run(graph, store)  # the lock was released; what was recorded is kept
     status = {o.step: o.status for o in summary.outcomes}
     assert summary.ok and all(status[s] == "cached" for s in recorded)
+
+
+def test_resources_follow_the_backends_declared_device() -> None:
+    from aktion.engine.executors import Resources
+
+    def of(device: str) -> Resources:
+        return Resources.of(Capabilities(steps=frozenset({"render"}), device=device))
+
+    assert of("cpu") == Resources(cpus=1.0, gpus=0.0)
+    assert of("cuda").gpus == 1.0 and of("gpu").gpus == 1.0
+    assert of("auto").gpu_if_any and of("auto").gpus == 0.0
+    assert of("server").cpus < 1.0

@@ -19,15 +19,25 @@ from ..blobstore import Output
 
 @dataclass(frozen=True)
 class Resources:
-    """What one step holds while it runs, from its backend's declaration."""
+    """What one step holds while it runs, from its backend's declared device.
+
+    ``gpu``/``cuda``: a whole GPU; ``auto``: a GPU where the cluster has one;
+    ``server``: a fraction of a CPU, since the work happens on a remote server."""
 
     cpus: float = 1.0
     gpus: float = 0.0
+    gpu_if_any: bool = False
 
     @classmethod
     def of(cls, capabilities: Capabilities) -> Resources:
-        gpu = capabilities.device.lower() in ("gpu", "cuda")
-        return cls(cpus=1.0, gpus=1.0 if gpu else 0.0)
+        device = capabilities.device.lower()
+        if device in ("gpu", "cuda"):
+            return cls(gpus=1.0)
+        if device == "auto":
+            return cls(gpu_if_any=True)
+        if device == "server":
+            return cls(cpus=0.25)
+        return cls()
 
 
 @dataclass(frozen=True)

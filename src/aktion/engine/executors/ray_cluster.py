@@ -64,13 +64,16 @@ class RayExecutor:
         self._sink = ray.remote(num_cpus=0)(ProgressSink).remote()
         self._task = ray.remote(_remote_step)
         self._refs: dict[Any, str] = {}
+        self._has_gpu = ray.cluster_resources().get("GPU", 0) > 0
 
     def free(self) -> int:
         return self.slots - len(self._refs)
 
     def submit(self, job: Job) -> None:
+        r = job.resources
+        gpus = r.gpus or (1.0 if r.gpu_if_any and self._has_gpu else 0.0)
         ref = self._task.options(
-            num_cpus=job.resources.cpus, num_gpus=job.resources.gpus,
+            num_cpus=job.resources.cpus, num_gpus=gpus,
             max_retries=self.retries, retry_exceptions=False, name=job.step_id,
         ).remote(job, self._sink)
         self._refs[ref] = job.step_id
