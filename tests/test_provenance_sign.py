@@ -116,7 +116,7 @@ def test_a_failed_signature_writes_nothing(tmp_path: Path, identity: Identity) -
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"not a video at all")
     dst = tmp_path / "out.mp4"
-    with pytest.raises(SigningError):
+    with pytest.raises(SigningError, match="signing failed"):
         sign_asset(bad, dst, asset_kind="motion", digital_source_type="trainedAlgorithmicMedia",
                    identity=identity)
     assert not dst.exists() and list(tmp_path.glob(".*tmp*")) == []
@@ -138,3 +138,11 @@ def test_parameters_round_trip_exactly(tmp_path: Path, identity: Identity) -> No
         sign_asset(write_png(tmp_path / "b.png"), tmp_path / "t.png", asset_kind="layout",
                    digital_source_type="algorithmicMedia", identity=identity,
                    aktion_assertion={"size": [64, 300]})
+
+
+def test_signing_a_signed_file_again_is_refused(tmp_path: Path, identity: Identity) -> None:  # noqa: F811
+    signed = sign_asset(write_png(tmp_path / "a.png"), tmp_path / "s.png", asset_kind="layout",
+                        digital_source_type="algorithmicMedia", identity=identity)
+    with pytest.raises(SigningError, match="already signed"):
+        sign_asset(signed.path, tmp_path / "t.png", asset_kind="layout",
+                   digital_source_type="algorithmicMedia", identity=identity)

@@ -53,6 +53,16 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def has_manifest(path: Path, fmt: str) -> bool:
+    """Whether the file already carries a C2PA manifest (valid or not)."""
+    try:
+        with Path(path).open("rb") as f:
+            c2pa.Reader(fmt, f).close()
+    except c2pa.C2paError:  # none, or unreadable: signing will say what is wrong
+        return False
+    return True
+
+
 def number_arrays(value: Any, where: str = "") -> list[str]:
     """Paths of arrays of numbers, which the SDK's JSON report would garble."""
     if isinstance(value, Mapping):
@@ -92,6 +102,7 @@ def sign_asset(
     ingredients: Sequence[Ingredient] = (),
     aktion_assertion: Mapping[str, Any] | None = None,
     title: str | None = None,
+    replace_manifest: bool = False,
 ) -> Signed:
     """Sign ``src`` into ``dst`` (which may be ``src``) with a C2PA manifest.
 
@@ -106,6 +117,10 @@ def sign_asset(
     fmt = media_type(dst)
     if fmt is None or media_type(src) != fmt:
         raise SigningError(f"{dst.name}: cannot embed a C2PA manifest in this format")
+    if not replace_manifest and has_manifest(src, fmt):
+        raise SigningError(
+            f"{src.name} is already signed: signing it again would drop its history; add it "
+            "as a parentOf ingredient of a new asset (or pass replace_manifest=True)")
     labels = [f"ingredient-{i}" for i in range(len(ingredients))]
     plan = list(actions) if actions is not None else actions_for(
         asset_kind, digital_source_type, ingredients)
