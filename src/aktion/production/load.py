@@ -47,7 +47,8 @@ def _pydantic_issues(
     return issues
 
 
-def _validate(model: type[BaseModel], path: Path, doc: Any, fps: int) -> Any:
+def validate_doc(model: type[BaseModel], path: Path, doc: Any, fps: int) -> Any:
+    """Validate one parsed YAML document; errors carry its file and lines."""
     try:
         return model.model_validate(plain(doc), context={"fps": fps})
     except ValidationError as e:
@@ -123,7 +124,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
         if doc is None:
             continue
         docs[path] = doc
-        ch = attempt(_validate, Character, path, doc, settings.fps)
+        ch = attempt(validate_doc, Character, path, doc, settings.fps)
         if ch is None:
             continue
         if ch.id != path.stem:
@@ -155,7 +156,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
     doc = attempt(read_yaml, boards_path)
     if doc is not None:
         docs[boards_path] = doc
-        boards = attempt(_validate, Boards, boards_path, doc, settings.fps)
+        boards = attempt(validate_doc, Boards, boards_path, doc, settings.fps)
 
     choreo_path = root / settings.choreo
     choreo = Choreo()
@@ -163,7 +164,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
         doc = attempt(read_yaml, choreo_path)
         if doc is not None:
             docs[choreo_path] = doc
-            choreo = attempt(_validate, Choreo, choreo_path, doc, settings.fps) or Choreo()
+            choreo = attempt(validate_doc, Choreo, choreo_path, doc, settings.fps) or Choreo()
 
     if boards is not None:
         issues.extend(

@@ -14,7 +14,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from aktion.production.errors import ProductionError
-from aktion.production.load import _validate
+from aktion.production.load import validate_doc
 from aktion.production.yamlio import dump_yaml
 
 from .context import issues_json
@@ -52,7 +52,7 @@ def edit(path: Path, root: Path, model: type[BaseModel], fps: int,
         change(doc)
         text = dump_yaml(doc)
         try:
-            _validate(model, path, parse(text, path), fps)
+            validate_doc(model, path, parse(text, path), fps)
         except ProductionError as e:
             raise HTTPException(422, {"issues": issues_json(root, e.issues)}) from None
         return text
