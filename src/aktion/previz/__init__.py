@@ -7,3 +7,21 @@ library (``moves``), a performance solver (``performance``), the board's camera
 (``camera``), and drawing (``set``, ``mannequin``, ``draw``).
 """
 
+from .camera import CameraPath, shot_camera
+from .moves import Move, MoveLibrary
+from .performance import Contact, Performance, solve
+from .skeleton import JOINTS, Skeleton
+from .stage import Stage
+
+__all__ = [
+    "JOINTS",
+    "CameraPath",
+    "Contact",
+    "Move",
+    "MoveLibrary",
+    "Performance",
+    "Skeleton",
+    "Stage",
+    "shot_camera",
+    "solve",
+]

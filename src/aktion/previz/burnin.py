@@ -71,7 +71,8 @@ class Burnin:
         self._wrapped = {ln.text: _wrap(ln.text, self.scale, int(width * 0.8)) for ln in lines}
 
     def _text(self, img: np.ndarray, text: str, org: tuple[int, int]) -> None:
-        cv2.putText(img, text, org, FONT, self.scale, (0, 0, 0), self.thick + 2, cv2.LINE_AA)
+        shadow = (org[0] + self.thick, org[1] + self.thick)
+        cv2.putText(img, text, shadow, FONT, self.scale, (0, 0, 0), self.thick, cv2.LINE_AA)
         cv2.putText(img, text, org, FONT, self.scale, (240, 240, 240), self.thick, cv2.LINE_AA)
 
     def draw(self, img: np.ndarray, frame: int) -> None:

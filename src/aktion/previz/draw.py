@@ -91,7 +91,7 @@ class Renderer:
         return img
 
     def _labels(self, img: np.ndarray, joints: np.ndarray, index: int) -> None:
-        heads = joints[:, INDEX["head"]] + np.array([0.0, 0.0, 0.0])
+        heads = joints[:, INDEX["head"]].copy()
         heads[:, 1] += np.array(self.heights) * 0.16
         px = self.camera.project(heads, index)
         for name, p in zip(self.names, px, strict=True):
@@ -100,8 +100,8 @@ class Renderer:
             (tw, th), _ = cv2.getTextSize(name, LABEL_FONT, self.label_scale, 1)
             x, y = int(p[0] - tw / 2), int(p[1])
             if -tw < x < self.width and 0 < y < self.height + th:
-                cv2.putText(img, name, (x, y), LABEL_FONT, self.label_scale, (20, 20, 20), 3,
-                            cv2.LINE_AA)  # fmt: skip
+                cv2.putText(img, name, (x + 1, y + 1), LABEL_FONT, self.label_scale, (20, 20, 20),
+                            1, cv2.LINE_AA)  # fmt: skip
                 cv2.putText(img, name, (x, y), LABEL_FONT, self.label_scale, (250, 250, 250), 1,
                             cv2.LINE_AA)  # fmt: skip
 

@@ -30,9 +30,9 @@ from .rotation import (
 from .schedule import Clip, Strike, build
 from .skeleton import BONES, INDEX, JOINTS, PARENTS, Skeleton
 
-MAX_APPROACH = 1.5  # metres a striker may step in to land a strike
-MAX_AIM = math.radians(60)  # the most a striking limb is re-aimed
-PASSES = 3
+MAX_APPROACH = 2.0  # metres a striker may step in to land a strike
+MAX_AIM = math.radians(75)  # the most a striking limb is re-aimed
+PASSES = 4
 STANDOFF = {"head": 0.09, "body": 0.13, "legs": 0.07}  # surface from the zone's centre, m
 CHAIN_ROOT = {"wrist": "shoulder", "elbow": "shoulder", "ankle": "hip", "toe": "hip",
               "knee": "hip"}  # fmt: skip
