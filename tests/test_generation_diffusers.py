@@ -108,7 +108,7 @@ def test_keyframe_gets_depth_control_and_identity_refs(tmp_path: Path, models: P
     root = final_production(tmp_path / "p", models)
     graph = plan(load_production(root), "final")
     store = Store.for_production(root)
-    backend = load_backend("diffusers")
+    backend = load_backend("diffusers", graph.contexts["diffusers"])
     pipe = load_keyframe_pipeline(models / "sd", models / "controlnet", models / "ip")
     seen: dict[str, list] = {"cn": [], "enc": []}
     h1 = pipe.controlnet.register_forward_pre_hook(
@@ -137,7 +137,7 @@ def test_motion_follows_the_pose_guide_from_the_keyframe(tmp_path: Path, models:
     root = final_production(tmp_path / "p", models)
     graph = plan(load_production(root), "final")
     store = Store.for_production(root)
-    backend = load_backend("diffusers")
+    backend = load_backend("diffusers", graph.contexts["diffusers"])
     pipe = load_vace(models / "wan-vace")
     controls: list = []
     hook = pipe.transformer.register_forward_pre_hook(
@@ -169,8 +169,28 @@ def test_extend_continues_to_the_shot_length(tmp_path: Path, models: Path) -> No
     clip = guide_video(tmp_path / "clip.mp4", 9)
     guide = guide_video(tmp_path / "guide.mp4", 12, 7)
     action = execute(graph.steps["extend:2"], {"video": clip, "guide": guide}, store,
-                     load_backend("diffusers"), lambda d, t: None)
+                     load_backend("diffusers", graph.contexts["diffusers"]), lambda d, t: None)
     assert action.record["frames"] == 12 and action.record["extended_chunks"] == 1
+
+
+def test_two_productions_in_one_process_keep_their_own_models(
+        tmp_path: Path, models: Path) -> None:
+    """The backend's configuration travels with each plan, not with the process: planning
+    a second production does not change what the first one's steps run with."""
+    first = plan(load_production(final_production(tmp_path / "a", models)), "final")
+    other = final_production(tmp_path / "b", models)
+    (other / "backends.toml").write_text(BACKENDS.format(m=models).replace("size = 64",
+                                                                           "size = 32"))
+    second = plan(load_production(other), "final")
+    a, b = first.context(first.steps["keyframe:1"]), second.context(second.steps["keyframe:1"])
+    assert a is not None and b is not None
+    assert a.root == tmp_path / "a" and a.config["keyframe"]["size"] == 64
+    assert b.root == tmp_path / "b" and b.config["keyframe"]["size"] == 32
+    assert first.context(first.steps["layout:1"]) is None  # previz needs none
+    assert load_backend("diffusers", a).context == a
+    with pytest.raises(BackendError, match="not configured"):  # no context, no guessing
+        load_backend("diffusers").run(first.steps["keyframe:1"].request, tmp_path,
+                                      lambda d, t: None)
 
 
 def test_pickle_weights_are_refused(tmp_path: Path) -> None:
@@ -189,7 +209,8 @@ def test_bad_reference_image_is_a_clear_error(tmp_path: Path, models: Path) -> N
     depth = depth_map(tmp_path / "depth.png")
     with pytest.raises(BackendError, match="reference image"):
         execute(graph.steps["keyframe:1"], {"frame": depth, "depth": depth},
-                Store.for_production(root), load_backend("diffusers"), lambda d, t: None)
+                Store.for_production(root), load_backend("diffusers", graph.context(
+                    graph.steps["keyframe:1"])), lambda d, t: None)
 
 
 def test_changing_a_locked_character_rekeys_only_their_generated_shots(

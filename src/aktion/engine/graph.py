@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aktion.backends.base import StepRequest
+from aktion.generation.config import BackendContext
 from aktion.production.production import Production
 
 from .keys import content_key, digest
@@ -51,6 +52,13 @@ class Step:
 class ShotGraph:
     production: Production
     steps: dict[str, Step]  # in topological order
+    # Per backend id, its configuration for this production (backends.toml table and
+    # folders): executors hand it to the backend with each step (``router.configured``).
+    contexts: dict[str, BackendContext] = field(default_factory=dict)
+
+    def context(self, step: Step) -> BackendContext | None:
+        """The configuration the backend of ``step`` runs with (None: it needs none)."""
+        return self.contexts.get(step.backend)
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps.values())
@@ -70,9 +78,9 @@ def shot_seed(seed: int, shot_id: str) -> int:
 
 def backend_version(backend_id: str) -> str:
     if backend_id not in BACKEND_VERSIONS:
-        from .router import load_backend
+        from .router import backend_class
 
-        BACKEND_VERSIONS[backend_id] = str(load_backend(backend_id).version)
+        BACKEND_VERSIONS[backend_id] = str(backend_class(backend_id).version)
     return BACKEND_VERSIONS[backend_id]
 
 
@@ -185,7 +193,7 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
             StepRequest(kind="cut", scene=scene.id, format=fmt, params={"shots": order}),
             deps=cut_inputs,
         ))
-    graph = ShotGraph(production, steps)
+    graph = ShotGraph(production, steps, dict(router.contexts))
     for target in EXTENSIONS:
         module, _, attr = target.partition(":")
         getattr(importlib.import_module(module), attr)(graph)

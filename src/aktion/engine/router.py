@@ -36,9 +36,6 @@ DEFAULT_ORDER = ("diffusers", "comfyui", "fal")  # local first; paid last
 _COST = {"free": 0, "cheap": 1, "paid": 2}
 _SPEED = {"fast": 0, "medium": 1, "slow": 2}
 
-# Context (production folder, config table) for backends loaded by id, set when routing.
-_CONTEXTS: dict[str, BackendContext] = {}
-
 
 @dataclass(frozen=True)
 class Route:
@@ -70,13 +67,22 @@ def backend_class(backend_id: str) -> type:
         raise UnmetNeed(f"backend `{backend_id}` cannot load: {e}") from None
 
 
-def load_backend(backend_id: str) -> Backend:
-    """An instance, configured with the context the router last saw for it."""
-    backend = backend_class(backend_id)()
-    context = _CONTEXTS.get(backend_id)
+def configured(cls: type, context: BackendContext | None = None) -> Backend:
+    """An instance of a backend class, configured with the plan's context for it.
+
+    The context comes from the plan (``ShotGraph.contexts``), never from process
+    state, so two productions in one process, or a worker on another machine,
+    each configure the backend from their own plan. Backends that need no
+    configuration (previz, editor) take ``None``."""
+    backend = cls()
     if context is not None and hasattr(backend, "configure"):
         backend.configure(context)
     return backend
+
+
+def load_backend(backend_id: str, context: BackendContext | None = None) -> Backend:
+    """An instance of a registered backend, configured with ``context`` when given."""
+    return configured(backend_class(backend_id), context)
 
 
 def offers(cls: type, config: dict[str, Any]) -> dict[str, Capabilities]:
@@ -107,6 +113,7 @@ class Router:
         self.config = config
         self.candidates: dict[str, dict[str, Capabilities]] = {}
         self.classes: dict[str, type] = {}
+        self.contexts: dict[str, BackendContext] = {}  # per backend id: what plan() keeps
         self.skipped: dict[str, str] = {}
         installed = available_backends()
         for backend_id, table in config.items():
@@ -122,7 +129,7 @@ class Router:
                 continue
             self.classes[backend_id] = cls
             self.candidates[backend_id] = offers(cls, table)
-            _CONTEXTS[backend_id] = BackendContext(context.root, context.cast_dir, table)
+            self.contexts[backend_id] = BackendContext(context.root, context.cast_dir, table)
 
     @classmethod
     def for_production(cls, production: Any, policy: str | None = None) -> Router:
@@ -188,7 +195,7 @@ class Router:
                 caps: Capabilities) -> Route:
         cls = self.classes[backend_id]
         table = self.config.get(backend_id, {})
-        model = cls.model_id(kind, table, _CONTEXTS[backend_id]) if hasattr(
+        model = cls.model_id(kind, table, self.contexts[backend_id]) if hasattr(
             cls, "model_id") else {}
         honoured = "; ".join(f"{n.name}: {n.why}" for n in needs) or "no special needs"
         name = f" model {model['name']}" if model.get("name") else ""
