@@ -118,3 +118,11 @@ def write_production(root: Path, **overrides: str) -> Path:
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     return write_production(tmp_path / "tiny")
+
+
+@pytest.fixture(autouse=True)
+def wide_console() -> None:
+    """Rich tables wrap to the terminal; tests read them whole, whatever the terminal."""
+    from aktion.cli.app import console, err_console
+
+    console.width = err_console.width = 200
