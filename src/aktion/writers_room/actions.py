@@ -51,6 +51,7 @@ class Action:
     hit: str | None = None
     intensity: float = 1.0
     speed: float = 1.0
+    destination: tuple[float, float] | None = None  # where travel ends, set by the draft
 
 
 @dataclass
@@ -222,7 +223,7 @@ class SceneReader:
                     break
         self._props(out, lower, mentions)
         people = [a.who for a in pending] + [a.target for a in pending if a.target]
-        people += [m.who for m in mentions if m.who and m.role == "name"]
+        people += [m.who for m in mentions if m.who and m.role in ("name", "subj")]
         out.people = list(dict.fromkeys(p for p in people if p))
         subjects = [a.who for a in pending] or [m.who for m in mentions if m.role in (
             "name", "subj") and m.who]

@@ -39,6 +39,7 @@ class Speech(BaseModel):
 
     line: int
     end_line: int
+    cue_line: int = Field(description="the line of the character cue it is spoken under")
     who: str
     name: str
     text: str
@@ -171,6 +172,7 @@ def breakdown_script(script: Script) -> Breakdown:
     current: SceneBreakdown | None = None
     parenthetical: str | None = None
     cue_exts: tuple[str, ...] = ()
+    cue_line = 0
     for e in elements:
         if e.kind == "scene_heading" or (current is None and e.scene is not None):
             implicit = e.kind != "scene_heading"
@@ -207,13 +209,14 @@ def breakdown_script(script: Script) -> Breakdown:
             cid = by_name[e.character.upper()]
             seen(cid, e.line, current).dialogue_count += 1
             cues.add(cid)
-            parenthetical, cue_exts = None, e.extensions
+            parenthetical, cue_exts, cue_line = None, e.extensions, e.line
         elif e.kind == "parenthetical":
             parenthetical = e.plain
         elif e.kind in ("dialogue", "lyrics") and e.character:
             cid = by_name[e.character.upper()]
             current.dialogue.append(Speech(
-                line=e.line, end_line=e.end_line, who=cid, name=e.character,
+                line=e.line, end_line=e.end_line, cue_line=cue_line or e.line, who=cid,
+                name=e.character,
                 text=e.plain, parenthetical=parenthetical,
                 extensions=list(cue_exts), dual=e.dual))
             parenthetical = None

@@ -1,0 +1,128 @@
+"""The Writers Room commands: ``aktion breakdown`` and ``aktion draft``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from aktion.production.errors import ProductionError
+from aktion.production.load import SETTINGS_FILE, load_production
+from aktion.production.yamlio import write_text_atomic
+from aktion.writers_room.breakdown import Breakdown, breakdown_script
+from aktion.writers_room.draft import draft as make_draft
+from aktion.writers_room.merge import draft_document, write_draft
+from aktion.writers_room.moves import library_moves
+from aktion.writers_room.source import ScriptSource, resolve
+
+from ._errors import fail_on_production_error
+from .app import app, console, err_console
+
+SourceArg = Annotated[Path, typer.Argument(help="a production folder or a .fountain file")]
+
+
+def _open(path: Path) -> tuple[ScriptSource, Breakdown]:
+    try:
+        source = resolve(path)
+        return source, breakdown_script(source.script())
+    except ProductionError as e:
+        fail_on_production_error(e)
+        raise  # unreachable
+
+
+def _show(bd: Breakdown) -> None:
+    title = bd.title.get("Title") or Path(bd.script).name
+    console.print(f"[bold]{title}[/]  {bd.lines} lines, {len(bd.scenes)} scenes, "
+                  f"{len(bd.characters)} characters")
+    scenes = Table(title="Scenes", show_lines=False)
+    for col in ("#", "id", "heading", "int/ext", "location", "time", "lines", "beats",
+                "speeches", "characters"):
+        scenes.add_column(col, overflow="fold")
+    for s in bd.scenes:
+        scenes.add_row(str(s.index), s.id, s.heading or "(no heading)", s.int_ext or "",
+                       s.location, s.time or "", f"{s.lines[0]}-{s.lines[1]}",
+                       str(len(s.beats)), str(len(s.dialogue)), ", ".join(s.characters))
+    console.print(scenes)
+    cast = Table(title="Characters")
+    for col in ("id", "name", "first line", "scenes", "speeches", "introduced as"):
+        cast.add_column(col, overflow="fold")
+    for c in bd.characters:
+        intro = c.description if len(c.description) <= 70 else c.description[:67] + "..."
+        cast.add_row(c.id, c.name, str(c.first_line), ", ".join(map(str, c.scenes)),
+                     str(c.dialogue_count), intro)
+    console.print(cast)
+
+
+@app.command()
+def breakdown(
+    path: SourceArg,
+    as_json: Annotated[bool, typer.Option("--json", help="the full breakdown as JSON")] = False,
+) -> None:
+    """Break a script down: scenes, characters, action beats, dialogue, with line numbers."""
+    _, bd = _open(path)
+    if as_json:
+        typer.echo(bd.model_dump_json(indent=2))
+    else:
+        _show(bd)
+
+
+def _ensure_settings(source: ScriptSource, bd: Breakdown) -> ScriptSource:
+    """A bare script becomes a production: an aktion.toml naming it."""
+    if source.settings is not None:
+        return source
+    name = re.sub(r"[^a-z0-9_-]+", "-", source.root.name.lower()).strip("-_") or "production"
+    title = (bd.title.get("Title") or source.script_path.stem).replace('"', "'").split("\n")[0]
+    toml = (f'[production]\nname = "{name}"\ntitle = "{title}"\n'
+            f'script = "{source.script_path.name}"\n')
+    write_text_atomic(source.root / SETTINGS_FILE, toml)
+    console.print(f"[green]+[/] {source.root / SETTINGS_FILE}")
+    return resolve(source.root)
+
+
+@app.command()
+def draft(
+    path: SourceArg,
+    scene: Annotated[list[int] | None, typer.Option(
+        "--scene", "-s", help="draft only scene N (1-based; repeat for more)")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="write the draft to this YAML file ('-' for stdout) "
+        "instead of merging it into the production")] = None,
+) -> None:
+    """Draft boards, choreography and cast from the script, adding only what is missing."""
+    source, bd = _open(path)
+    wanted = sorted(set(scene)) if scene else None
+    if wanted and not all(1 <= n <= len(bd.scenes) for n in wanted):
+        err_console.print(f"[red]✗[/] no scene {wanted}: the script has scenes "
+                          f"1-{len(bd.scenes)}")
+        raise typer.Exit(2)
+    moves = library_moves(source.root)
+    result = make_draft(bd, fps=source.fps, moves=moves, scenes=wanted)
+    n_shots = sum(len(s.shots) for s in result.scenes)
+    if out is not None:
+        text = draft_document(result)
+        if str(out) == "-":
+            typer.echo(text, nl=False)
+        else:
+            write_text_atomic(out, text)
+            console.print(f"[green]✓[/] {len(result.scenes)} scenes, {n_shots} shots -> {out}")
+        return
+    source = _ensure_settings(source, bd)
+    try:
+        report = write_draft(source, result)
+    except ProductionError as e:
+        fail_on_production_error(e)
+        return
+    for p in report.written:
+        console.print(f"[green]+[/] {p}")
+    console.print(f"added {len(report.scenes)} scenes, {len(report.shots)} shots, "
+                  f"{report.beats} beats, {len(report.cast)} cast"
+                  + ("" if report.written else " (nothing was missing)"))
+    try:
+        load_production(source.root, moves=moves)
+    except ProductionError as e:
+        err_console.print("[yellow]The production does not check yet:[/]")
+        fail_on_production_error(e)
+    console.print("[green]✓[/] the production checks: `aktion render` can take it from here")

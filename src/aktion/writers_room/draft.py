@@ -1,0 +1,409 @@
+"""Draft boards and choreography from a breakdown, with the grammar of action cinema.
+
+Per scene: an establishing wide at a new location; dialogue covered in over-the-
+shoulder pairs from one side of the line (every shot of a scene keeps one ``side``:
+the 180° rule); fights cut closer as they escalate (MS -> MCU -> CU) and go wide
+again after a knockdown; handheld for blows, a dolly for running; an INSERT when a
+sentence turns on an object. Every shot cites its script lines, every beat its line.
+The draft is plain data; ``merge`` decides what of it reaches the director's files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .actions import Action, ReadBeat, SceneReader, infer_genders
+from .breakdown import Breakdown, SceneBreakdown, Speech
+from .casting import draft_character
+from .grammar import (
+    ACTION_SECONDS_PER_WORD,
+    ANSWER_FRAMES,
+    ESCALATION,
+    HEAD,
+    HIT_REACT_FRAMES,
+    LENS,
+    MOVE_SECONDS,
+    TAIL,
+    WORDS_PER_SECOND,
+    ahead,
+    floor_plan,
+    frames,
+    sky_for,
+)
+from .moves import BASE_MOVES, resolve_move
+from .names import NameMatcher
+from .verbs import VerbTable, default_table
+
+SIDE = "left"
+_FIGHT_KINDS = {"strike", "defence", "reaction"}
+_TRANSITIONS = {"DISSOLVE": ("dissolve", 0.5), "FADE": ("dip", 1.0), "WHIP": ("whip", 0.25)}
+
+
+@dataclass
+class DraftShot:
+    shot: dict[str, Any]  # boards.yaml shot, plain data
+    beats: list[dict[str, Any]] = field(default_factory=list)  # choreo.yaml beats
+
+    @property
+    def id(self) -> str:
+        return self.shot["id"]
+
+    @property
+    def lines(self) -> tuple[int, int]:
+        return tuple(self.shot["lines"])  # type: ignore[return-value]
+
+
+@dataclass
+class DraftScene:
+    index: int
+    id: str
+    heading: str
+    set: dict[str, Any]
+    shots: list[DraftShot]
+
+    def board(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id}
+        if self.heading:
+            out["heading"] = self.heading
+        out["set"] = self.set
+        out["shots"] = [s.shot for s in self.shots]
+        return out
+
+
+@dataclass
+class Draft:
+    fps: int
+    scenes: list[DraftScene]
+    cast: list[dict[str, Any]]  # Character documents for everyone in the drafted scenes
+
+    def boards_doc(self) -> dict[str, Any]:
+        return {"schema": "Boards.1", "scenes": [s.board() for s in self.scenes]}
+
+    def choreo_doc(self) -> dict[str, Any]:
+        shots = {s.id: {"beats": s.beats} for sc in self.scenes for s in sc.shots if s.beats}
+        return {"schema": "Choreo.1", "shots": shots}
+
+
+@dataclass
+class _Open:
+    """A shot being gathered: its kind and the sentences or speeches it covers."""
+
+    kind: str  # establish, fight, travel, describe, insert, dialogue
+    first: int
+    last: int
+    reads: list[ReadBeat] = field(default_factory=list)
+    speeches: list[Speech] = field(default_factory=list)
+
+    def add_read(self, rb: ReadBeat) -> None:
+        self.reads.append(rb)
+        self.last = max(self.last, rb.beat.end_line)
+
+    @property
+    def actions(self) -> list[Action]:
+        return [a for rb in self.reads for a in rb.actions]
+
+
+def _kind_of(rb: ReadBeat) -> str:
+    kinds = {a.kind for a in rb.actions}
+    if kinds & _FIGHT_KINDS:
+        return "fight"
+    if rb.prop:
+        return "insert"
+    if "travel" in kinds:
+        return "travel"
+    return "describe"
+
+
+class _SceneDrafter:
+    def __init__(self, scene: SceneBreakdown, reads: list[ReadBeat], fps: int,
+                 moves: set[str], table: VerbTable, new_location: bool,
+                 transition_in: str | None, names: dict[str, str]):
+        self.scene = scene
+        self.names = names
+        self.reads = reads
+        self.fps = fps
+        self.moves = moves
+        self.table = table
+        self.new_location = new_location
+        self.transition_in = transition_in
+        people = list(scene.characters)
+        for rb in reads:
+            people += [p for p in rb.people if p not in people]
+        self.marks = floor_plan(people)
+        self.level = 0  # how far the fight has escalated
+        self.fought = False  # a fight shot has been drafted in this scene
+        self.last_speaker: str | None = None
+
+    # --- grouping sentences and speeches into shots ---------------------------------
+
+    def gather(self) -> list[_Open]:
+        events: list[tuple[int, int, ReadBeat | Speech]] = []
+        events += [(rb.beat.line, i, rb) for i, rb in enumerate(self.reads)]
+        events += [(sp.line, 10_000 + i, sp) for i, sp in enumerate(self.scene.dialogue)]
+        events.sort(key=lambda e: (e[0], e[1]))
+        shots: list[_Open] = []
+        open_: _Open | None = None
+        heading_line = self.scene.lines[0]
+        if self.new_location and not self.scene.implicit:
+            open_ = _Open("establish", heading_line, heading_line)
+        for _, _, ev in events:
+            if isinstance(ev, Speech):
+                if open_ and open_.kind == "dialogue" and open_.speeches[-1].who == ev.who:
+                    open_.speeches.append(ev)
+                    open_.last = ev.end_line
+                    continue
+                if open_:
+                    shots.append(open_)
+                open_ = _Open("dialogue", ev.cue_line, ev.end_line, speeches=[ev])
+                continue
+            kind = _kind_of(ev)
+            if open_ is not None and self._joins(open_, kind, ev):
+                open_.add_read(ev)
+                continue
+            if open_:
+                shots.append(open_)
+            open_ = _Open(kind, ev.beat.line, ev.beat.end_line, reads=[ev])
+        if open_:
+            shots.append(open_)
+        return shots
+
+    def _joins(self, open_: _Open, kind: str, rb: ReadBeat) -> bool:
+        if open_.kind in ("dialogue", "insert") or len(open_.reads) >= 5:
+            return False
+        if open_.kind == "establish":
+            return kind in ("describe", "travel") and len(open_.reads) < 6
+        if kind == "describe":
+            return rb.beat.line - open_.last <= 1  # same paragraph: it colours this shot
+        if open_.kind == "fight" and kind == "fight":
+            strikes = [a for a in open_.actions if a.kind == "strike"]
+            first = rb.actions[0]
+            answers = bool(strikes) and first.kind in ("defence", "reaction") and (
+                first.who == strikes[-1].target)
+            return answers and len(open_.actions) < 6
+        if kind == "travel" or all(a.kind == "stance" for a in rb.actions):
+            return open_.kind in ("travel", "describe") and rb.beat.line - open_.last <= 1
+        return False
+
+    # --- turning a gathered shot into a board and beats --------------------------------
+
+    def shot(self, op: _Open, number: int) -> DraftShot:
+        shot_id = f"{self.scene.id}-{number * 10:03d}"
+        if op.kind == "dialogue":
+            data, beats = self._dialogue(op)
+        else:
+            data, beats = self._action(op)
+        data = {"id": shot_id, "lines": [op.first, op.last], **data, "side": SIDE}
+        return DraftShot(data, beats)
+
+    def name(self, who: str) -> str:
+        return self.names.get(who, who).title()
+
+    def _block(self, people: list[str], marks: dict[str, tuple[float, float, float]] | None = None
+               ) -> list[dict[str, Any]]:
+        marks = marks or self.marks
+        out = []
+        for who in people:
+            x, z, facing = marks[who]
+            out.append({"who": who, "at": [x, z], "facing": facing})
+        return out
+
+    def _dialogue(self, op: _Open) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        speaker = op.speeches[0].who
+        others = [p for p in self.marks if p != speaker]
+        listener = self.last_speaker if self.last_speaker not in (None, speaker) else (
+            others[0] if others else None)
+        self.last_speaker = speaker
+        words = sum(len(sp.text.split()) for sp in op.speeches)
+        seconds = max(1.5, words / WORDS_PER_SECOND + 0.6)
+        size = "MS" if self.level == 0 else "MCU"
+        people = [speaker] + ([listener] if listener else [])
+        data: dict[str, Any] = {
+            "size": size, "angle": "eye", "lens": LENS[size], "move": "static",
+            "duration": frames(seconds, self.fps), "blocking": self._block(people),
+            "frame": [speaker],
+            "note": (f"Over {self.name(listener)}'s shoulder onto {self.name(speaker)}."
+                     if listener else f"Single on {self.name(speaker)}."),
+        }
+        return data, []
+
+    def _action(self, op: _Open) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        actions = op.actions
+        marks = self._approaches(op)
+        beats, cursor = self._timeline(op, marks)
+        words = sum(len(rb.beat.text.split()) for rb in op.reads)
+        seconds = max(words * ACTION_SECONDS_PER_WORD, 1.5)
+        if op.kind == "fight":
+            seconds = 1.0  # a fight shot lasts as long as its moves
+        elif op.kind == "establish":
+            seconds = min(max(seconds, 3.0), 6.0)
+        elif op.kind == "insert":
+            seconds = 1.5
+        duration = max(frames(seconds, self.fps), cursor + frames(TAIL, self.fps))
+        people: list[str] = []
+        for rb in op.reads:
+            people += [p for p in rb.people if p not in people]
+        if op.kind == "insert":
+            holder = op.reads[0].holder
+            people = list(dict.fromkeys(([holder] if holder else []) + [a.who for a in actions]))
+        moves_kinds = {a.kind for a in actions}
+        angle, move, size = "eye", "static", "FS"
+        amount = None
+        if op.kind == "establish":
+            ext = self.scene.int_ext in ("EXT", "INT/EXT")
+            size, angle = ("EWS", "high") if ext else ("WS", "eye")
+            move = "crane" if ext else "static"
+            amount = -2.0 if ext else None
+        elif op.kind == "insert":
+            size = "INSERT"
+        elif op.kind == "fight":
+            size = ESCALATION[min(self.level, len(ESCALATION) - 1)]
+            move = "handheld"
+            self.level += 1 + sum(1 for a in actions if a.hit)
+            if any(a.move == "fall" for a in actions):
+                size, angle, self.level = "FS", "high", 0  # a knockdown resets the geography
+            elif any(a.move == "uppercut" and a.hit for a in actions):
+                angle = "low"
+        elif op.kind == "travel" or "travel" in moves_kinds:
+            size, move, amount = "WS", "dolly", 2.0
+        data: dict[str, Any] = {"size": size, "angle": angle, "lens": LENS[size]}
+        if move == "static":
+            data["move"] = "static"
+        else:
+            data["move"] = {"type": move, **({"amount": amount} if amount is not None else {}),
+                            "start": 0, "end": duration}
+        data["duration"] = duration
+        data["blocking"] = self._block(people, marks)
+        if op.kind == "insert":
+            data["frame"] = []
+        if op.kind == "establish" and self.transition_in:
+            kind, secs = self.transition_in_type()
+            if kind != "cut":
+                data["transition"] = {"type": kind, "duration": frames(secs, self.fps)}
+        data["note"] = self._note(op)
+        return data, beats
+
+    def transition_in_type(self) -> tuple[str, float]:
+        text = (self.transition_in or "").upper()
+        for word, (kind, secs) in _TRANSITIONS.items():
+            if word in text:
+                return kind, secs
+        return "cut", 0.0
+
+    def _note(self, op: _Open) -> str:
+        if op.kind == "establish":
+            return f"Establishing: {self.scene.heading or 'the set'}."
+        if op.kind == "insert":
+            return f"Insert: the {op.reads[0].prop}."
+        text = " ".join(rb.beat.text for rb in op.reads)
+        return text if len(text) <= 90 else text[:87].rstrip() + "..."
+
+    def _approaches(self, op: _Open) -> dict[str, tuple[float, float, float]]:
+        """Start marks for this shot: whoever walks or runs in to fight starts further back
+        and travels to their mark."""
+        marks = dict(self.marks)
+        actions = op.actions
+        for i, act in enumerate(actions):
+            if act.kind != "travel" or act.who not in marks:
+                continue
+            later = any(a.who == act.who and a.kind in ("strike", "stance") for a in actions[i:])
+            if later or not self.fought:
+                x, z, facing = marks[act.who]
+                bx, bz = ahead((x, z, facing), -2.0)
+                marks[act.who] = (bx, bz, facing)
+                act.destination = (x, z)
+            else:
+                x, z, _ = marks[act.who]
+                act.destination = (x, round(z + 3.0, 2))  # away, off the line of action
+        if op.kind == "fight":
+            self.fought = True
+        return marks
+
+    def _timeline(self, op: _Open, marks: dict[str, tuple[float, float, float]]
+                  ) -> tuple[list[dict[str, Any]], int]:
+        """Beats at frame times: moves one after another, answers on the strike they meet."""
+        fps = self.fps
+        cursor = frames(HEAD, fps) if op.actions else 0
+        beats: list[dict[str, Any]] = []
+        last_strike: tuple[Action, int] | None = None
+        prev: tuple[str, str] | None = None
+        for rb in op.reads:
+            for act in rb.actions:
+                if prev == (act.who, act.move) and act.kind in ("reaction", "stance"):
+                    continue  # "Kade's head snaps back. He staggers.": one reaction
+                prev = (act.who, act.move)
+                move = resolve_move(act.move, self.moves, self.table)
+                answers = last_strike is not None and act.kind in ("defence", "reaction") and (
+                    last_strike[0].target == act.who)
+                if answers and last_strike is not None:
+                    t = last_strike[1] + (ANSWER_FRAMES if act.kind == "defence"
+                                          else HIT_REACT_FRAMES)
+                else:
+                    t = cursor
+                key = act.move if act.move in MOVE_SECONDS else act.kind
+                length = frames(MOVE_SECONDS.get(key, 0.5) / act.speed, fps)
+                cursor = max(cursor, t + length) if answers else t + length
+                beat: dict[str, Any] = {"t": t, "who": act.who, "move": move}
+                if act.target and act.kind == "strike":
+                    beat["target"] = act.target
+                    if act.hit:
+                        beat["hit"] = act.hit
+                if act.kind == "travel":
+                    beat["to"] = list(act.destination or ahead(marks[act.who], 2.0))
+                if act.intensity != 1.0:
+                    beat["intensity"] = act.intensity
+                if act.speed != 1.0:
+                    beat["speed"] = act.speed
+                beat["line"] = rb.beat.line_at(act.offset)
+                beats.append(beat)
+                if act.kind == "strike":
+                    last_strike = (act, t)
+            for camera, offset in rb.cameras:
+                t = (last_strike[1] + HIT_REACT_FRAMES) if (
+                    camera == "shake" and last_strike) else cursor
+                beats.append({"t": t, "camera": camera, "duration": frames(0.4, fps),
+                              "line": rb.beat.line_at(offset)})
+        beats.sort(key=lambda b: b["t"])
+        return beats, cursor
+
+
+def _read_scenes(bd: Breakdown, table: VerbTable) -> dict[int, list[ReadBeat]]:
+    """Every scene's sentences read for action, in script order."""
+    matcher = NameMatcher({c.id: c.names for c in bd.characters})
+    intros = {c.description_line: c.id for c in bd.characters if c.description_line}
+    genders = infer_genders(bd.scenes, intros)
+    out = {}
+    for scene in bd.scenes:
+        reader = SceneReader(table, matcher, genders, scene.characters)
+        out[scene.index] = [reader.read(b) for b in scene.beats]
+    return out
+
+
+def draft(bd: Breakdown, fps: int = 24, moves: set[str] | None = None,
+          scenes: list[int] | None = None, table: VerbTable | None = None) -> Draft:
+    """Draft boards, choreography and cast for a breakdown (``scenes``: 1-based indexes)."""
+    table = table or default_table()
+    available = set(moves) if moves else set(BASE_MOVES)
+    reads = _read_scenes(bd, table)
+    names = {c.id: c.name for c in bd.characters}
+    out: list[DraftScene] = []
+    previous_location: str | None = None
+    transition: str | None = None
+    for scene in bd.scenes:
+        location = (scene.location or scene.heading).upper()
+        new_location = location != previous_location
+        previous_location = location
+        wanted = scenes is None or scene.index in scenes
+        if wanted and (scene.beats or scene.dialogue):
+            drafter = _SceneDrafter(scene, reads[scene.index], fps, available, table,
+                                    new_location, transition, names)
+            gathered = drafter.gather()
+            shots = [drafter.shot(op, k + 1) for k, op in enumerate(gathered)]
+            set_design = {"sky": sky_for(scene.int_ext, scene.time)}
+            out.append(DraftScene(scene.index, scene.id, scene.heading, set_design, shots))
+        last_line = max([b.line for b in scene.beats] + [d.line for d in scene.dialogue] + [0])
+        after = [t for t in scene.transitions if t.line > last_line]
+        transition = after[-1].text if after else None
+    people = {m["who"] for sc in out for s in sc.shots for m in s.shot["blocking"]}
+    cast = [draft_character(c) for c in bd.characters if c.id in people]
+    return Draft(fps, out, cast)
