@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, ClassVar, cast
+from typing import ClassVar, cast
 
 import numpy as np
 import pytest
 
 from aktion.backends.base import Capabilities, Progress, StepRequest, StepResult
 from aktion.engine import run as engine_run
-from aktion.engine.executors.worker import cause_of
 from aktion.engine.graph import ShotGraph, Step
 from aktion.engine.keys import content_key, digest
 from aktion.engine.store import Store
@@ -94,25 +93,12 @@ def graph(root: Path) -> ShotGraph:
     _add(steps, "cut:roof", "cut", None, "aktion.backends.editor:EditorBackend",
          StepRequest(kind="cut", scene="roof", format=fmt, params={"shots": order}),
          {f"shot:{s['id']}": (f"motion:{s['id']}", "video") for s in order})
-    return ShotGraph(cast(Production, SimpleNamespace(root=root)), steps)
+    settings = SimpleNamespace(script="script.fountain")
+    return ShotGraph(cast(Production, SimpleNamespace(root=root, settings=settings)), steps)
 
 
 def sealed_render(root: Path, monkeypatch: pytest.MonkeyPatch) -> engine_run.Summary:
-    """``run`` with the proposed engine change applied to ``_Render.ended``."""
-    sealer = StepSealer.for_production(root)
-    original = engine_run._Render.ended
-
-    def ended(self: Any, d: Any) -> None:
-        step = self.running.get(d.step_id)
-        if sealer is not None and step is not None and d.error is None and d.outputs:
-            try:
-                inputs = {n: self.done[dep].outputs[o] for n, (dep, o) in step.deps.items()}
-                d.outputs = sealer.seal(self.store, step, d.outputs, inputs, d.record)
-            except Exception as e:  # noqa: BLE001 - an unsigned step fails, visibly
-                d.error = cause_of(e)
-        original(self, d)
-
-    monkeypatch.setattr(engine_run._Render, "ended", ended)
+    """A real ``run``: the engine seals each step when the production has an identity."""
     store = Store.for_production(root)
     try:
         return engine_run.run(graph(root), store)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aktion.backends.base import Backend, BackendError, StepResult
+from aktion.provenance.sealer import StepSealer
 
 from .blobstore import LocalBlobs
 from .executors.base import Done, Event, Executor, Job, Resources
@@ -138,6 +139,9 @@ class _Render:
         self.started: set[str] = set()
         self.misses: set[str] = set()  # looked up once, not in the cache
         self.scratch = str(store.tmp) if isinstance(store.blobstore, LocalBlobs) else None
+        # Sign and log each finished step here, on the driver: keys never reach workers.
+        self.sealer = StepSealer.for_production(graph.production.root,
+                                                graph.production.settings.script)
 
     def finish(self, step: Step, outcome: Outcome, action: Action | None = None) -> None:
         if action is not None:
@@ -191,6 +195,12 @@ class _Render:
         """Record a finished job once its outputs are durable; else fail it with the cause."""
         step = self.running.pop(d.step_id)
         self.started.discard(d.step_id)
+        if d.error is None and d.outputs is not None and self.sealer is not None:
+            try:
+                inputs = {n: self.done[dep].outputs[o] for n, (dep, o) in step.deps.items()}
+                d.outputs = self.sealer.seal(self.store, step, d.outputs, inputs, d.record)
+            except Exception as e:  # noqa: BLE001 - a signing failure fails this step only
+                d.error = cause_of(e)
         if d.error is None and d.outputs is not None:
             lost = [n for n, o in d.outputs.items() if not self.store.has(o)]
             if not lost:

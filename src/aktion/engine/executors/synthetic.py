@@ -67,5 +67,6 @@ def synthetic_graph(root: Path, shots: int = 200, scenes: int = 10,
                   {"frames": (f"layout:{i}", "frames")})
         _step(steps, f"cut:{scene}", "cut", scene, None, {"shots": ids},
               {f"shot:{i:>06}": (f"render:{i}", "video") for i in ids})
-    production = cast(Production, SimpleNamespace(root=Path(root)))
+    settings = SimpleNamespace(script="script.fountain")
+    production = cast(Production, SimpleNamespace(root=Path(root), settings=settings))
     return ShotGraph(production, steps)
