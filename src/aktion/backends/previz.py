@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,6 +32,7 @@ from aktion.media.images import write_png_atomic
 from aktion.media.video import VideoWriter
 from aktion.previz.camera import CameraPath
 from aktion.previz.depth import depth_map, depth_millimetres
+from aktion.previz.draw import Renderer
 from aktion.previz.moves import MoveLibrary
 from aktion.previz.stage import Stage
 from aktion.production.board import SetDesign, Shot
@@ -72,6 +75,24 @@ def _stage(request: StepRequest) -> Stage:
         width=int(fmt.get("width", 1280)), height=int(fmt.get("height", 720)),
         seed=request.seed, dialogue=list((request.script or {}).get("dialogue", [])),
     )  # fmt: skip
+
+
+def _drawn(renderer: Renderer, frames: int) -> Iterator[np.ndarray]:
+    """Frames in order, the next one drawn on a second thread while this one is encoded.
+
+    OpenCV and the encoder release the GIL, so drawing overlaps encoding; two
+    buffers take turns, and each is handed out only until the next is asked for.
+    """
+    if frames <= 0:
+        return
+    buffers = [np.empty((renderer.height, renderer.width, 3), np.uint8) for _ in range(2)]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-draw") as pool:
+        pending = pool.submit(renderer.frame, 0, buffers[0])
+        for i in range(frames):
+            image = pending.result()
+            if i + 1 < frames:
+                pending = pool.submit(renderer.frame, i + 1, buffers[(i + 1) % 2])
+            yield image
 
 
 class PrevizBackend:
@@ -162,8 +183,8 @@ class PrevizBackend:
         renderer = stage.renderer(poses, camera, characters)
         path = workdir / "shot.mp4"
         with VideoWriter(path, stage.width, stage.height, stage.fps) as writer:
-            for i in range(frames):
-                writer.write(renderer.frame(i))
+            for i, image in enumerate(_drawn(renderer, frames)):
+                writer.write(image)
                 progress(i + 1, frames)
         return StepResult({"video": path}, self._record(stage, frames, characters, None))
 
