@@ -17,7 +17,10 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# The demo signs its outputs with a local identity made once per machine (key kept outside).
 demo: $(VENV)/.installed
+	test -f examples/rooftop/identity/cert.pem || \
+	  $(BIN)/aktion identity create --name rooftop-demo --force -p examples/rooftop
 	$(BIN)/aktion render examples/rooftop
 	$(BIN)/aktion sheet examples/rooftop
 
