@@ -78,3 +78,11 @@ def test_init_makes_a_valid_production(tmp_path: Path, monkeypatch: pytest.Monke
     assert aktion("init", "My Film").exit_code == 0
     assert aktion("check", "My Film").exit_code == 0
     assert aktion("init", "My Film").exit_code == 1  # never overwrites
+
+
+def test_check_craft_flags_a_crossed_line(tmp_path: Path) -> None:
+    crossed = BOARDS.replace("move: dolly", "move: dolly\n        side: right")
+    root = write_production(tmp_path, boards=crossed)
+    assert aktion("check", root).exit_code == 0
+    result = aktion("check", "--craft", root)
+    assert result.exit_code == 1 and "180" in result.output

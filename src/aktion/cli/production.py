@@ -80,13 +80,26 @@ def init(name: Annotated[str, typer.Argument(help="folder name of the new produc
 
 
 @app.command()
-def check(path: PathArg) -> None:
+def check(
+    path: PathArg,
+    craft: Annotated[bool, typer.Option("--craft", help="also check film grammar across cuts")]
+    = False,
+) -> None:
     """Validate a production without rendering anything."""
     production = open_production(path)
     n_shots = sum(1 for _ in production.shots())
     n_beats = sum(len(c.beats) for c in production.choreo.shots.values())
     console.print(f"[green]✓[/] {production.settings.name}: {len(production.boards.scenes)} "
                   f"scene(s), {n_shots} shots, {n_beats} beats, {len(production.cast)} cast — ok")
+    if craft:
+        from aktion.craft import check_production
+
+        from .craft import print_findings
+
+        found = check_production(production)
+        print_findings(production, found)
+        if any(f.severity == "error" for f in found):
+            raise typer.Exit(1)
 
 
 @app.command("plan")
