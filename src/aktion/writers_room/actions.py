@@ -51,7 +51,6 @@ class Action:
     hit: str | None = None
     intensity: float = 1.0
     speed: float = 1.0
-    destination: tuple[float, float] | None = None  # where travel ends, set by the draft
 
 
 @dataclass

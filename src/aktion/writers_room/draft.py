@@ -16,6 +16,7 @@ from typing import Any
 from .actions import Action, ReadBeat, SceneReader, infer_genders
 from .breakdown import Breakdown, SceneBreakdown, Speech
 from .casting import draft_character
+from .cutting import fix_jump_cuts, vary_rhythm
 from .grammar import (
     ACTION_SECONDS_PER_WORD,
     ANSWER_FRAMES,
@@ -130,7 +131,17 @@ class _SceneDrafter:
         people = list(scene.characters)
         for rb in reads:
             people += [p for p in rb.people if p not in people]
-        self.marks = floor_plan(people)
+        self.marks = floor_plan(people)  # where each stands to fight
+        self.pos = dict(self.marks)  # where each is now, shot after shot
+        self.entering: set[str] = set()  # who walks or runs in to their mark first
+        for rb in reads:
+            if any(a.kind in _FIGHT_KINDS for a in rb.actions):
+                break
+            for a in rb.actions:
+                if a.kind == "travel" and a.who in self.marks and a.who not in self.entering:
+                    self.entering.add(a.who)
+                    bx, bz = ahead(self.marks[a.who], -2.0)
+                    self.pos[a.who] = (bx, bz, self.marks[a.who][2])
         self.level = 0  # how far the fight has escalated
         self.fought = False  # a fight shot has been drafted in this scene
         self.last_speaker: str | None = None
@@ -201,7 +212,7 @@ class _SceneDrafter:
 
     def _block(self, people: list[str], marks: dict[str, tuple[float, float, float]] | None = None
                ) -> list[dict[str, Any]]:
-        marks = marks or self.marks
+        marks = marks or self.pos
         out = []
         for who in people:
             x, z, facing = marks[who]
@@ -210,7 +221,7 @@ class _SceneDrafter:
 
     def _dialogue(self, op: _Open) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         speaker = op.speeches[0].who
-        others = [p for p in self.marks if p != speaker]
+        others = [p for p in self.pos if p != speaker]
         listener = self.last_speaker if self.last_speaker not in (None, speaker) else (
             others[0] if others else None)
         self.last_speaker = speaker
@@ -229,8 +240,8 @@ class _SceneDrafter:
 
     def _action(self, op: _Open) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         actions = op.actions
-        marks = self._approaches(op)
-        beats, cursor = self._timeline(op, marks)
+        marks = dict(self.pos)  # the shot starts where the last one left everyone
+        beats, cursor = self._timeline(op)
         words = sum(len(rb.beat.text.split()) for rb in op.reads)
         seconds = max(words * ACTION_SECONDS_PER_WORD, 1.5)
         if op.kind == "fight":
@@ -257,9 +268,11 @@ class _SceneDrafter:
         elif op.kind == "insert":
             size = "INSERT"
         elif op.kind == "fight":
-            size = ESCALATION[min(self.level, len(ESCALATION) - 1)]
+            n = len(ESCALATION)
+            size = ESCALATION[self.level] if self.level < n else ESCALATION[
+                n - 2 + (self.level - n + 1) % 2]  # then MCU and CU by turns
             move = "handheld"
-            self.level += 1 + sum(1 for a in actions if a.hit)
+            self.level += 1
             if any(a.move == "fall" for a in actions):
                 size, angle, self.level = "FS", "high", 0  # a knockdown resets the geography
             elif any(a.move == "uppercut" and a.hit for a in actions):
@@ -298,37 +311,30 @@ class _SceneDrafter:
         text = " ".join(rb.beat.text for rb in op.reads)
         return text if len(text) <= 90 else text[:87].rstrip() + "..."
 
-    def _approaches(self, op: _Open) -> dict[str, tuple[float, float, float]]:
-        """Start marks for this shot: whoever walks or runs in to fight starts further back
-        and travels to their mark."""
-        marks = dict(self.marks)
-        actions = op.actions
-        for i, act in enumerate(actions):
-            if act.kind != "travel" or act.who not in marks:
-                continue
-            later = any(a.who == act.who and a.kind in ("strike", "stance") for a in actions[i:])
-            if later or not self.fought:
-                x, z, facing = marks[act.who]
-                bx, bz = ahead((x, z, facing), -2.0)
-                marks[act.who] = (bx, bz, facing)
-                act.destination = (x, z)
-            else:
-                x, z, _ = marks[act.who]
-                act.destination = (x, round(z + 3.0, 2))  # away, off the line of action
-        if op.kind == "fight":
-            self.fought = True
-        return marks
+    def _destination(self, act: Action, rest: list[Action]) -> tuple[float, float]:
+        """Where a walk or run ends: onto their mark when entering, away off the line
+        when leaving a fight, in place when they close in to strike."""
+        x, z, _ = self.pos[act.who]
+        if act.who in self.entering:
+            self.entering.discard(act.who)
+            mx, mz, _ = self.marks[act.who]
+            return (mx, mz)
+        if self.fought and not any(a.who == act.who and a.kind == "strike" for a in rest):
+            return (x, round(z + 3.0, 2))
+        return (x, z)
 
-    def _timeline(self, op: _Open, marks: dict[str, tuple[float, float, float]]
-                  ) -> tuple[list[dict[str, Any]], int]:
+    def _timeline(self, op: _Open) -> tuple[list[dict[str, Any]], int]:
         """Beats at frame times: moves one after another, answers on the strike they meet."""
         fps = self.fps
         cursor = frames(HEAD, fps) if op.actions else 0
         beats: list[dict[str, Any]] = []
         last_strike: tuple[Action, int] | None = None
         prev: tuple[str, str] | None = None
+        flat = op.actions
+        k = -1
         for rb in op.reads:
             for act in rb.actions:
+                k += 1
                 if prev == (act.who, act.move) and act.kind in ("reaction", "stance"):
                     continue  # "Kade's head snaps back. He staggers.": one reaction
                 prev = (act.who, act.move)
@@ -348,8 +354,10 @@ class _SceneDrafter:
                     beat["target"] = act.target
                     if act.hit:
                         beat["hit"] = act.hit
-                if act.kind == "travel":
-                    beat["to"] = list(act.destination or ahead(marks[act.who], 2.0))
+                if act.kind == "travel" and act.who in self.pos:
+                    to = self._destination(act, flat[k:])
+                    beat["to"] = list(to)
+                    self.pos[act.who] = (to[0], to[1], self.pos[act.who][2])
                 if act.intensity != 1.0:
                     beat["intensity"] = act.intensity
                 if act.speed != 1.0:
@@ -363,6 +371,8 @@ class _SceneDrafter:
                     camera == "shake" and last_strike) else cursor
                 beats.append({"t": t, "camera": camera, "duration": frames(0.4, fps),
                               "line": rb.beat.line_at(offset)})
+        if any(a.kind in _FIGHT_KINDS for a in op.actions):
+            self.fought = True
         beats.sort(key=lambda b: b["t"])
         return beats, cursor
 
@@ -399,6 +409,8 @@ def draft(bd: Breakdown, fps: int = 24, moves: set[str] | None = None,
                                     new_location, transition, names)
             gathered = drafter.gather()
             shots = [drafter.shot(op, k + 1) for k, op in enumerate(gathered)]
+            fix_jump_cuts([s.shot for s in shots])
+            vary_rhythm([s.shot for s in shots])
             set_design = {"sky": sky_for(scene.int_ext, scene.time)}
             out.append(DraftScene(scene.index, scene.id, scene.heading, set_design, shots))
         last_line = max([b.line for b in scene.beats] + [d.line for d in scene.dialogue] + [0])

@@ -38,7 +38,7 @@ class MergeReport:
 
 
 def _num(v: Any) -> Any:
-    return int(v) if isinstance(v, float) and v.is_integer() and abs(v) >= 1 else v
+    return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
 def shaped(data: Any, flow: bool = False) -> Any:
