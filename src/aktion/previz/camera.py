@@ -159,7 +159,7 @@ def _clock(beats: list[Beat], frames: int, fps: int) -> np.ndarray:
     c = f.copy()
     for b in beats:
         if b.camera == "hold":
-            c -= np.clip(f - b.t, 0, beat_frames(b, fps))
+            c -= np.clip(f - b.t, 0, beat_frames(b, fps) - 1)  # frames t .. t+d-1 hold
     return c
 
 
@@ -291,7 +291,8 @@ def _apply_move(shot: Shot, clock: np.ndarray, frames: int, fps: int, seed: int,
     elif move.type == "handheld":
         rng = np.random.default_rng([seed, 7001])
         t = clock / fps
-        on = ((clock >= start) & (clock <= end)).astype(np.float64)
+        ease = max(1.0, fps / 4)  # the operator settles in and out over a quarter second
+        on = np.minimum(_smoothstep((clock - start) / ease), _smoothstep((end - clock) / ease))
         yaws += 0.6 * amount * on * _noise(rng, t, (0.35, 0.9, 1.7))
         pitches += 0.45 * amount * on * _noise(rng, t, (0.3, 0.8, 1.9))
         rolls += 0.5 * amount * on * _noise(rng, t, (0.25, 0.7))
