@@ -1,4 +1,4 @@
-"""Storyboard commands: the contact sheet of a rendered scene."""
+"""Storyboard commands: the board PDF, the contact sheet and the animatic of each scene."""
 
 from __future__ import annotations
 
@@ -7,30 +7,101 @@ from typing import Annotated
 
 import typer
 
-from aktion.storyboard.contact_sheet import contact_sheet, shot_frames, write_png
+from aktion.engine.run import RenderLocked
+from aktion.engine.store import Store
+from aktion.storyboard.animatic import write_animatic
+from aktion.storyboard.board import write_scene_board
+from aktion.storyboard.contact_sheet import scene_sheet, write_png
+from aktion.storyboard.outputs import NotRendered, render_layouts
+from aktion.storyboard.pdf import Grid
 
 from .app import app, console, err_console
-from .production import open_production
+from .production import PathArg, PolicyOpt, open_graph
+
+OutOpt = Annotated[Path | None, typer.Option(
+    "--out", help="file to write (a single scene; default out/<scene>-...)")]
+
+
+def _dest(out: Path | None, root: Path, scene: str, suffix: str, scenes: int) -> Path:
+    if out is not None and scenes > 1:
+        return out.with_name(f"{out.stem}-{scene}{out.suffix}")
+    return out or root / "out" / f"{scene}-{suffix}"
+
+
+def _not_rendered(e: Exception, path: Path) -> typer.Exit:
+    err_console.print(f"[red]✗[/] {e}: run aktion render {path}")
+    return typer.Exit(1)
+
+
+@app.command()
+def board(
+    path: PathArg,
+    out: OutOpt = None,
+    policy: PolicyOpt = None,
+    columns: Annotated[int, typer.Option(min=1, max=6, help="panels across a page")] = 3,
+    rows: Annotated[int, typer.Option(min=1, max=6, help="panels down a page")] = 2,
+) -> None:
+    """The storyboard PDF of each scene: one panel per shot, layouts rendered as needed."""
+    production, graph = open_graph(path, policy)
+    store = Store.for_production(production.root)
+    try:
+        try:
+            summary = render_layouts(graph, store)
+        except RenderLocked as e:
+            err_console.print(f"[red]✗[/] {e}")
+            raise typer.Exit(1) from None
+        for o in summary.outcomes:
+            if o.error:
+                err_console.print(f"[red]✗[/] {o.step}: {o.error.strip()}", markup=False)
+        if not summary.ok:
+            raise typer.Exit(1)
+        scenes = production.boards.scenes
+        for scene in scenes:
+            dest = _dest(out, production.root, scene.id, "storyboard.pdf", len(scenes))
+            write_scene_board(graph, store, scene, dest, Grid(columns, rows))
+            console.print(f"[green]→[/] {dest}")
+    finally:
+        store.close()
 
 
 @app.command()
 def sheet(
-    path: Annotated[Path, typer.Argument(help="the production folder")],
+    path: PathArg,
     out: Annotated[Path | None, typer.Option(help="PNG to write")] = None,
     columns: Annotated[int, typer.Option(min=1, max=12)] = 4,
     width: Annotated[int, typer.Option(help="tile width in pixels", min=64)] = 320,
+    policy: PolicyOpt = None,
 ) -> None:
-    """A contact sheet of each rendered scene: one frame per shot, with its id and size."""
-    production = open_production(path)
-    for scene in production.boards.scenes:
-        video = production.root / "out" / f"{scene.id}.mp4"
-        if not video.is_file():
-            err_console.print(f"[red]✗[/] {video} not rendered yet: run aktion render {path}")
-            raise typer.Exit(1)
-        frames = shot_frames(video, [s.duration for s in scene.shots])
-        labels = [f"{s.id}  {s.size} {s.lens:g}mm {s.move.type}" for s in scene.shots]
-        title = f"{production.settings.title or production.settings.name} / {scene.id}"
-        image = contact_sheet(frames, labels, columns=columns, tile_width=width, title=title)
-        dest = out or production.root / "out" / f"{scene.id}-contact-sheet.png"
-        write_png(dest, image)
-        console.print(f"[green]→[/] {dest}")
+    """A contact sheet of each rendered scene: one frame of each shot's picked clip."""
+    production, graph = open_graph(path, policy)
+    store = Store.for_production(production.root)
+    try:
+        scenes = production.boards.scenes
+        for scene in scenes:
+            try:
+                image = scene_sheet(graph, store, scene, columns=columns, tile_width=width)
+            except NotRendered as e:
+                raise _not_rendered(e, path) from None
+            dest = _dest(out, production.root, scene.id, "contact-sheet.png", len(scenes))
+            write_png(dest, image)
+            console.print(f"[green]→[/] {dest}")
+    finally:
+        store.close()
+
+
+@app.command()
+def animatic(path: PathArg, out: OutOpt = None, policy: PolicyOpt = None) -> None:
+    """The cut of each rendered scene with captions burned in: shot, framing, the line."""
+    production, graph = open_graph(path, policy)
+    store = Store.for_production(production.root)
+    try:
+        scenes = production.boards.scenes
+        for scene in scenes:
+            dest = _dest(out, production.root, scene.id, "animatic.mp4", len(scenes))
+            try:
+                write_animatic(graph, store, scene, dest)
+            except NotRendered as e:
+                raise _not_rendered(e, path) from None
+            console.print(f"[green]→[/] {dest}")
+    finally:
+        store.close()

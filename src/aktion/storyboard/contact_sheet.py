@@ -1,17 +1,27 @@
-"""A contact sheet: one frame per shot of a cut, tiled with the shot ids.
+"""A contact sheet: one frame per shot, tiled with the shot ids.
 
 It is the quickest look at a whole scene, and the README's picture of the demo.
+Each tile comes from the shot's own picked clip (the take and edits the cut
+uses), since the cut's frame offsets move with dissolves, extends and trims.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import shutil
 from pathlib import Path
 
 import av
 import cv2
 import numpy as np
+
+from aktion.engine.graph import ShotGraph
+from aktion.engine.store import Store
+from aktion.media.video import probe, read_frame
+from aktion.production.board import Scene
+
+from .outputs import cut_step, picked_clip
 
 
 def shot_frames(video: Path, durations: list[int], at: float = 0.5) -> list[np.ndarray]:
@@ -28,6 +38,32 @@ def shot_frames(video: Path, durations: list[int], at: float = 0.5) -> list[np.n
             if len(found) == len(durations):
                 break
     return [found[i] for i in sorted(found)]
+
+
+def clip_frame(clip: Path, at: float = 0.5) -> np.ndarray:
+    """One RGB frame ``at`` of the way through a clip."""
+    frames = probe(clip).frames
+    return read_frame(clip, min(max(frames - 1, 0), int(frames * at)))
+
+
+def scene_sheet(graph: ShotGraph, store: Store, scene: Scene, *, columns: int = 4,
+                tile_width: int = 320, at: float = 0.5) -> np.ndarray:
+    """The scene's sheet from each shot's picked clip; raises NotRendered when one is missing."""
+    takes = {e["id"]: int(e.get("take", 1)) for e in cut_step(graph, scene.id).request.params[
+        "shots"]}
+    scratch = store.workdir()
+    frames, labels = [], []
+    try:
+        for shot in scene.shots:
+            frames.append(clip_frame(picked_clip(graph, store, scene.id, shot.id, scratch), at))
+            take = takes.get(shot.id, 1)
+            label = f"{shot.id}  {shot.size} {shot.lens:g}mm {shot.move.type}"
+            labels.append(label + (f"  take {take}" if take != 1 else ""))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    s = graph.production.settings
+    title = f"{s.title or s.name} / {scene.id}"
+    return contact_sheet(frames, labels, columns=columns, tile_width=tile_width, title=title)
 
 
 def contact_sheet(frames: list[np.ndarray], labels: list[str], *, columns: int = 4,
