@@ -150,8 +150,12 @@ class ComfyUIBackend:
         item = next((f for key in ("images", "gifs", "videos") for f in files.get(key, [])), None)
         if item is None:
             raise BackendError(f"comfyui: node {table.get('output')} produced no file")
-        out = self._fetch(item, workdir)
-        return StepResult(*self._normalise(out, request, workdir, prompt_id))
+        from aktion.generation.measures import step_measures
+
+        outputs, record = self._normalise(self._fetch(item, workdir), request, workdir,
+                                          prompt_id)
+        record["measures"] = step_measures(request.kind, outputs, request.inputs)
+        return StepResult(outputs, record)
 
     def _values(self, request: StepRequest, table: dict[str, Any]) -> dict[str, Any]:
         fmt = request.format

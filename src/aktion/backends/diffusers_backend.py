@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from aktion.generation.config import BackendContext
+from aktion.generation.measures import step_measures
 
 from .base import BackendError, Capabilities, Progress, StepRequest, StepResult
 from .diffusers_files import model_record
@@ -85,4 +86,5 @@ class DiffusersBackend:
         else:
             raise BackendError(f"diffusers does not do `{request.kind}` steps")
         record["model"] = request.params.get("model", {})
+        record["measures"] = step_measures(request.kind, outputs, request.inputs)
         return StepResult(outputs, record)

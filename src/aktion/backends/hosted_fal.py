@@ -122,10 +122,14 @@ class FalBackend:
             raise
         except Exception as e:  # noqa: BLE001 - the vendor's and the network's errors alike
             raise BackendError(redact(f"fal {model.name}: {type(e).__name__}: {e}")) from None
+        from aktion.generation.measures import step_measures
+
         from .hosted_media import normalise
 
         out, frames = normalise(clip, request, workdir)
-        return StepResult({"video": out}, {**record, "frames": frames, "idempotency_key": key})
+        return StepResult({"video": out}, {**record, "frames": frames, "idempotency_key": key,
+                                           "measures": step_measures("motion", {"video": out},
+                                                                     {})})
 
     def _refs(self, request: StepRequest) -> list[Path]:
         assert self.context is not None

@@ -51,3 +51,48 @@ def clip_frames(path: Path) -> np.ndarray:
     from aktion.media.video import iter_frames
 
     return np.stack(list(iter_frames(path)))
+
+
+SIGNATURE = (32, 18)  # the frame thumbnails kept for seams: small, and enough for a mean
+
+
+def signature(frame: np.ndarray) -> list[list[int]]:
+    """A frame reduced to a small RGB-mean grey thumbnail, kept in a step's record."""
+    grey = cv2.cvtColor(cv2.resize(frame, SIGNATURE, interpolation=cv2.INTER_AREA),
+                        cv2.COLOR_RGB2GRAY)
+    return grey.astype(int).tolist()
+
+
+def clip_measures(path: Path) -> dict[str, object]:
+    """What a clip step records: its flicker, and its first and last frames' signatures,
+    from which a report reads the seam to the next shot without decoding anything."""
+    frames = clip_frames(path)
+    return {"flicker": round(flicker(frames), 5), "first": signature(frames[0]),
+            "last": signature(frames[-1])}
+
+
+def keyframe_measures(keyframe: Path, layout: Path | None) -> dict[str, object]:
+    """What a keyframe step records: how closely it follows the previz layout."""
+    from aktion.media.images import read_array
+
+    if layout is None:
+        return {}
+    key, lay = read_array(keyframe), read_array(layout)
+    if lay.ndim == 2 or lay.dtype != np.uint8:
+        return {}  # a depth map is no layout picture
+    return {"board_adherence": round(board_adherence(key[..., :3], lay[..., :3]), 5)}
+
+
+def signature_seam(last: list[list[int]], first: list[list[int]]) -> float:
+    """The seam between two shots from their recorded signatures (0 = no jump)."""
+    a, b = np.asarray(last, np.float32), np.asarray(first, np.float32)
+    return round(float(np.abs(a - b).mean() / 255.0), 5)
+
+
+def step_measures(kind: str, outputs: dict[str, Path], inputs: dict[str, Path]) -> dict:
+    """The measures a generated step records, by kind; computed once, when it runs."""
+    if kind == "keyframe" and "image" in outputs:
+        return keyframe_measures(outputs["image"], inputs.get("frame"))
+    if "video" in outputs:
+        return clip_measures(outputs["video"])
+    return {}
