@@ -67,8 +67,8 @@ def infer_genders(scenes: list[SceneBreakdown], intros: dict[int, str]) -> dict[
     """he/she per character, from pronouns that can only mean them.
 
     Counted: every pronoun of the sentence that introduces a character (``intros``:
-    line -> id); "he"/"she"/"his"/"himself"/"herself" in a sentence naming only them;
-    a sentence that names nobody and opens with "He"/"She" goes to the last one named.
+    line -> id); "himself"/"herself" in a sentence naming only them; a sentence that
+    names nobody and opens with "He"/"She" after one that named only them.
     """
     votes: dict[str, dict[str, int]] = {}
 
@@ -89,12 +89,11 @@ def infer_genders(scenes: list[SceneBreakdown], intros: dict[int, str]) -> dict[
                         vote(beat.who[0], w)
             elif len(beat.who) == 1:
                 for w in words:
-                    if w.lower() in ("he", "she", "his", "himself", "herself"):
+                    if w.lower() in ("himself", "herself"):
                         vote(beat.who[0], w)
             elif not beat.who and last and words and words[0].lower() in ("he", "she"):
                 vote(last, words[0])
-            if beat.who:
-                last = beat.who[0]
+            last = beat.who[0] if len(beat.who) == 1 else (None if beat.who else last)
     out = {}
     for cid, v in votes.items():
         m, f = v.get("m", 0), v.get("f", 0)

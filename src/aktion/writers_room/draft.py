@@ -10,6 +10,7 @@ The draft is plain data; ``merge`` decides what of it reaches the director's fil
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,10 +132,15 @@ class _SceneDrafter:
         people = list(scene.characters)
         for rb in reads:
             people += [p for p in rb.people if p not in people]
+        pairs = Counter(frozenset((a.who, a.target)) for rb in reads for a in rb.actions
+                        if a.kind == "strike" and a.target and a.target != a.who)
+        if pairs:  # the pair who fight take the line of action, facing each other
+            fighters = sorted(pairs.most_common(1)[0][0], key=people.index)
+            people = fighters + [p for p in people if p not in fighters]
         self.marks = floor_plan(people)  # where each stands to fight
         self.pos = dict(self.marks)  # where each is now, shot after shot
         self.entering: set[str] = set()  # who walks or runs in to their mark first
-        for rb in reads:
+        for rb in reads if pairs else []:
             if any(a.kind in _FIGHT_KINDS for a in rb.actions):
                 break
             for a in rb.actions:
@@ -160,7 +166,9 @@ class _SceneDrafter:
             open_ = _Open("establish", heading_line, heading_line)
         for _, _, ev in events:
             if isinstance(ev, Speech):
-                if open_ and open_.kind == "dialogue" and open_.speeches[-1].who == ev.who:
+                same = open_ and open_.kind == "dialogue" and (
+                    open_.speeches[-1].who == ev.who or ev.dual == "right")
+                if open_ and same:
                     open_.speeches.append(ev)
                     open_.last = ev.end_line
                     continue
@@ -219,11 +227,33 @@ class _SceneDrafter:
             out.append({"who": who, "at": [x, z], "facing": facing})
         return out
 
+    def _listener(self, speech: Speech) -> str | None:
+        """Who a line is said to: the last one to speak, else the next, else whoever the
+        scene last mentioned, else anyone there."""
+        if self.last_speaker not in (None, speech.who):
+            return self.last_speaker
+        later = [sp.who for sp in self.scene.dialogue if sp.line > speech.line]
+        nxt = next((w for w in later if w != speech.who), None)
+        if nxt is not None:
+            return nxt
+        mentioned = [p for rb in self.reads if rb.beat.line < speech.line for p in rb.people]
+        before = next((w for w in reversed(mentioned) if w != speech.who), None)
+        return before or next((p for p in self.pos if p != speech.who), None)
+
     def _dialogue(self, op: _Open) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         speaker = op.speeches[0].who
-        others = [p for p in self.pos if p != speaker]
-        listener = self.last_speaker if self.last_speaker not in (None, speaker) else (
-            others[0] if others else None)
+        both = list(dict.fromkeys(sp.who for sp in op.speeches))
+        if len(both) > 1:  # dual dialogue: a two-shot of them talking over each other
+            self.last_speaker = both[-1]
+            seconds = max(sp.text.count(" ") + 1 for sp in op.speeches) / WORDS_PER_SECOND
+            names = " and ".join(self.name(w) for w in both)
+            return {
+                "size": "MS", "angle": "eye", "lens": LENS["MS"], "move": "static",
+                "duration": frames(max(1.5, seconds + 0.6), self.fps),
+                "blocking": self._block(both), "frame": both,
+                "note": f"Two-shot: {names} talk over each other.",
+            }, []
+        listener = self._listener(op.speeches[0])
         self.last_speaker = speaker
         words = sum(len(sp.text.split()) for sp in op.speeches)
         seconds = max(1.5, words / WORDS_PER_SECOND + 0.6)
@@ -312,16 +342,16 @@ class _SceneDrafter:
         return text if len(text) <= 90 else text[:87].rstrip() + "..."
 
     def _destination(self, act: Action, rest: list[Action]) -> tuple[float, float]:
-        """Where a walk or run ends: onto their mark when entering, away off the line
-        when leaving a fight, in place when they close in to strike."""
+        """Where a walk or run ends: onto their mark when entering a fight, in place when
+        closing in to strike, else onward, off the line of action."""
         x, z, _ = self.pos[act.who]
         if act.who in self.entering:
             self.entering.discard(act.who)
             mx, mz, _ = self.marks[act.who]
             return (mx, mz)
-        if self.fought and not any(a.who == act.who and a.kind == "strike" for a in rest):
-            return (x, round(z + 3.0, 2))
-        return (x, z)
+        if any(a.who == act.who and a.kind == "strike" for a in rest):
+            return (x, z)  # closing in to strike: the fight keeps its marks
+        return (x, round(z + 3.0, 2))  # onward, off the line of action
 
     def _timeline(self, op: _Open) -> tuple[list[dict[str, Any]], int]:
         """Beats at frame times: moves one after another, answers on the strike they meet."""
