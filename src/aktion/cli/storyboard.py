@@ -9,14 +9,20 @@ import typer
 
 from aktion.engine.run import RenderLocked
 from aktion.engine.store import Store
+from aktion.production.script import Script
 from aktion.storyboard.animatic import write_animatic
 from aktion.storyboard.board import write_scene_board
 from aktion.storyboard.contact_sheet import scene_sheet, write_png
 from aktion.storyboard.outputs import NotRendered, render_layouts
 from aktion.storyboard.pdf import Grid
+from aktion.storyboard.script_export import FORMATS, export_script
 
 from .app import app, console, err_console
-from .production import PathArg, PolicyOpt, open_graph
+from .production import PathArg, PolicyOpt, open_graph, open_production
+
+script_app = typer.Typer(help="The screenplay: export it for the rest of the crew.",
+                         no_args_is_help=True)
+app.add_typer(script_app, name="script")
 
 OutOpt = Annotated[Path | None, typer.Option(
     "--out", help="file to write (a single scene; default out/<scene>-...)")]
@@ -105,3 +111,24 @@ def animatic(path: PathArg, out: OutOpt = None, policy: PolicyOpt = None) -> Non
             console.print(f"[green]→[/] {dest}")
     finally:
         store.close()
+
+
+@script_app.command("export")
+def script_export(
+    path: Annotated[Path, typer.Argument(help="the production folder, or a .fountain file")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="pdf or fdx (Final Draft)")] = "pdf",
+    out: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
+) -> None:
+    """Export the screenplay as PDF or FDX into the production's out/ folder."""
+    if fmt not in FORMATS:
+        err_console.print(f"[red]✗[/] unknown format `{fmt}` (expected {' or '.join(FORMATS)})")
+        raise typer.Exit(2)
+    if path.is_file():
+        script, root, name = Script.load(path), path.parent, path.stem
+    else:
+        production = open_production(path)
+        script, root = production.script, production.root
+        name = production.settings.name
+    dest = out or root / "out" / f"{name}.{fmt}"
+    export_script(script, fmt, dest)  # type: ignore[arg-type]
+    console.print(f"[green]→[/] {dest}")
