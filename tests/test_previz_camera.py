@@ -93,6 +93,22 @@ def test_the_side_flips_the_camera_across_the_line(library) -> None:
     assert (xl[0] < xl[1]) != (xr[0] < xr[1])
 
 
+def test_screen_direction_agrees_with_the_craft_checks(library) -> None:
+    from aktion.craft.screen import screen_x
+
+    for side in ("left", "right"):
+        cam, perf = _camera(library, side=side, size="FS")
+        shot = Shot(id="C2", lines=(1, 1), duration=1, side=side)
+        px = cam.project(perf.poses[0, :, INDEX["pelvis"]].astype(float), 0)[:, 0]
+        craft = [screen_x(shot, at, (1.0, 0.0)) for at in ((-0.7, 0.0), (0.7, 0.0))]
+        assert (px[0] < px[1]) == (craft[0] < craft[1])
+    cam, perf = _camera(library, side="left", size="CU", frame=["kade"])
+    kade = perf.poses[0, 1, INDEX["head"]].astype(float)
+    assert cam.project(kade[None], 0)[0, 0] == pytest.approx(W / 2, abs=W * 0.15)
+    to_cam = (cam.position[0] - kade)[[0, 2]]
+    assert to_cam[0] < 0 < to_cam[1]  # in front of kade (who looks along -x), on the +z side
+
+
 def test_angles(library) -> None:
     eye, _ = _camera(library, angle="eye")
     high, _ = _camera(library, angle="high")

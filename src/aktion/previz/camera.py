@@ -198,26 +198,7 @@ def shot_camera(
     else:
         pts = np.zeros((1, 2))
         centre = np.zeros(2)
-    # the line of action through the framed characters, at the start of the shot
-    if len(framed) >= 2:
-        axis = pelvis[0, framed[1]] - pelvis[0, framed[0]]
-    else:
-        axis = np.zeros(2)
-    if np.linalg.norm(axis) > 1e-6:
-        axis = axis / np.linalg.norm(axis)
-        left = np.array([axis[1], -axis[0]])
-        view = -left if shot.side == "left" else left
-    else:
-        head = perf.poses[0, framed[0]] if framed else None
-        if head is not None:
-            nose = head[INDEX["nose"]] - head[INDEX["head"]]
-            facing = np.array([nose[0], nose[2]])
-            facing = facing / (np.linalg.norm(facing) or 1.0)
-        else:
-            facing = np.array([1.0, 0.0])
-        left = np.array([facing[1], -facing[0]])
-        out = facing + (left if shot.side == "left" else -left)
-        view = -out / np.linalg.norm(out)
+    view = _view_direction(shot, perf, framed, focus)
     extent, look = SIZES[shot.size]
     extent *= tall / 1.78
     across = np.array([-view[1], view[0]])
@@ -249,6 +230,51 @@ def shot_camera(
     _apply_beats(beats, perf, frames, fps, seed, dist, position, yaws, pitches, rolls)
     time = np.arange(frames, dtype=np.float64) if times is None else np.asarray(times, float)
     return CameraPath(width, height, fps, position, yaws, pitches, rolls, lens, time)
+
+
+def _facing(perf: Performance, who: int) -> np.ndarray:
+    """Which way a character looks on the floor plan at the start of the shot (unit)."""
+    head = perf.poses[0, who]
+    nose = (head[INDEX["nose"]] - head[INDEX["head"]])[[0, 2]].astype(np.float64)
+    norm = np.linalg.norm(nose)
+    return nose / norm if norm > 1e-9 else np.array([1.0, 0.0])
+
+
+def line_of_action(perf: Performance, framed: list[int]) -> np.ndarray:
+    """Unit direction of the line through the first two framed (else blocked) characters.
+
+    Oriented toward +x (then +z), as ``aktion.craft.screen`` orients it, so every
+    shot of a scene agrees on which way the line runs.
+    """
+    pair = framed if len(framed) >= 2 else list(range(len(perf.characters)))
+    d = np.zeros(2)
+    if len(pair) >= 2:
+        pos = perf.poses[0, :, INDEX["pelvis"]][:, [0, 2]].astype(np.float64)
+        d = pos[pair[1]] - pos[pair[0]]
+    if np.linalg.norm(d) < 1e-6:
+        d = _facing(perf, framed[0]) if framed else np.array([1.0, 0.0])
+    d = d / np.linalg.norm(d)
+    if d[0] < -1e-9 or (abs(d[0]) <= 1e-9 and d[1] < 0):
+        d = -d
+    return d
+
+
+def _view_direction(shot: Shot, perf: Performance, framed: list[int],
+                    focus: list[int]) -> np.ndarray:  # fmt: skip
+    """The camera's horizontal viewing direction.
+
+    On the ``left`` side the line of action runs left to right across the
+    screen; on the ``right`` side, right to left. A group is filmed square to
+    the line; a single subject three-quarters from the front, still on the side.
+    """
+    d = line_of_action(perf, framed)
+    side = np.array([-d[1], d[0]]) if shot.side == "left" else np.array([d[1], -d[0]])
+    spot = side
+    if len(focus) == 1:
+        toward = side + 0.8 * _facing(perf, focus[0])
+        if np.dot(toward, side) > 0.2:
+            spot = toward / np.linalg.norm(toward)
+    return -spot
 
 
 def _forward(yaw: float, pitch: float) -> np.ndarray:
