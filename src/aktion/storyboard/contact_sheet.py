@@ -12,7 +12,6 @@ import os
 import shutil
 from pathlib import Path
 
-import av
 import cv2
 import numpy as np
 
@@ -22,22 +21,6 @@ from aktion.media.video import probe, read_frame
 from aktion.production.board import Scene
 
 from .outputs import cut_step, picked_clip
-
-
-def shot_frames(video: Path, durations: list[int], at: float = 0.5) -> list[np.ndarray]:
-    """Decode one RGB frame per shot, ``at`` of the way through each, in one pass."""
-    wanted, start = {}, 0
-    for i, d in enumerate(durations):
-        wanted[start + min(d - 1, int(d * at))] = i
-        start += d
-    found: dict[int, np.ndarray] = {}
-    with av.open(str(video)) as container:
-        for n, frame in enumerate(container.decode(video=0)):
-            if n in wanted:
-                found[wanted[n]] = frame.to_ndarray(format="rgb24")
-            if len(found) == len(durations):
-                break
-    return [found[i] for i in sorted(found)]
 
 
 def clip_frame(clip: Path, at: float = 0.5) -> np.ndarray:
