@@ -28,6 +28,9 @@ SIZES: dict[str, tuple[float, float]] = {
     "EWS": (14.0, 0.45), "WS": (4.2, 0.5), "FS": (2.3, 0.52), "MS": (1.15, 0.8),
     "MCU": (0.75, 0.86), "CU": (0.45, 0.9), "ECU": (0.2, 0.935), "INSERT": (0.45, 0.6),
 }  # fmt: skip
+ANCHOR = {"EWS": "pelvis", "WS": "pelvis", "FS": "pelvis", "MS": "chest", "MCU": "neck",
+          "CU": "head", "ECU": "head", "INSERT": "chest"}  # fmt: skip
+"""The joint each size centres on the floor plan."""
 TIGHT = {"MCU", "CU", "ECU", "INSERT"}  # sizes that frame one subject, not a group
 PITCH = {"eye": 0.0, "high": -25.0, "low": 12.0, "overhead": -89.5, "dutch": 0.0}
 DUTCH_ROLL = 12.0
@@ -189,15 +192,19 @@ def shot_camera(
     fps = perf.fps
     aspect = width / height
     framed, focus = _focus(shot, perf)
-    pelvis = perf.poses[:, :, INDEX["pelvis"]][:, :, [0, 2]].astype(np.float64)  # (F, C, 2)
+    anchor = perf.poses[:, :, INDEX[ANCHOR[shot.size]]][:, :, [0, 2]].astype(np.float64)
     heights = [perf.heights.get(perf.characters[k], 1.78) for k in focus] or [1.78]
     tall = float(np.mean(heights))
     if framed:
-        pts = pelvis[:, focus].reshape(-1, 2)
+        pts = anchor[:, focus].reshape(-1, 2)
         centre = (pts.min(0) + pts.max(0)) / 2
+        # how tall the subjects stand over the shot (lower when they crouch or lie)
+        head = np.median(perf.poses[:, focus, INDEX["head"], 1]) + 0.065 * tall
+        stands = float(min(head, tall))
     else:
         pts = np.zeros((1, 2))
         centre = np.zeros(2)
+        stands = tall
     view = _view_direction(shot, perf, framed, focus)
     extent, look = SIZES[shot.size]
     extent *= tall / 1.78
@@ -207,10 +214,10 @@ def shot_camera(
         extent = max(extent, (spread + 0.9) / aspect)
     fov = math.radians(vertical_fov(shot.lens))
     dist = extent / 2 / math.tan(fov / 2)
-    target = np.array([centre[0], look * tall, centre[1]])
+    target = np.array([centre[0], look * stands, centre[1]])
     pitch = PITCH[shot.angle]
     if shot.angle == "overhead":
-        target[1] = look * tall * 0.5
+        target[1] = look * stands * 0.5
     yaw = math.degrees(math.atan2(view[1], view[0]))
     fwd = _forward(yaw, pitch)
     pos = target - fwd * dist

@@ -48,7 +48,7 @@ class Renderer:
         self._bg_boxes = np.empty_like(self._bg)
         self._order: list[int] = []
         self._out = np.empty_like(self._bg)
-        self.label_scale = max(0.3, self.height / 720 * 0.5)
+        self.label_scale = max(0.3, self.height / 720 * 0.62)
 
     def _background(self, frame: int) -> None:
         key = self.camera.key(frame)
