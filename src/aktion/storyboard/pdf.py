@@ -79,7 +79,11 @@ def _draw_plan(c: Canvas, view: PlanView, x: float, y: float, size: float) -> No
         c.setLineWidth(1)
         c.line(mx, my, mx + m.facing[0] * arrow, my - m.facing[1] * arrow)
         c.setFont(FONT, 5)
-        c.drawString(mx + 2, my + size * 0.05, m.who.upper()[:8])
+        name = m.who.upper()[:8]
+        if m.at[0] > 0.6:  # near the right edge: label to the left of the mark
+            c.drawRightString(mx - 2, my + size * 0.05, name)
+        else:
+            c.drawString(mx + 2, my + size * 0.05, name)
     if view.camera is not None:
         cx, cy = at(view.camera)
         c.setFillColorRGB(0.1, 0.35, 0.8)
