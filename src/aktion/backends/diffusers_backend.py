@@ -7,6 +7,7 @@ Configured in ``backends.toml`` (see ``aktion.generation.config``).
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,6 +18,9 @@ from .base import BackendError, Capabilities, Progress, StepRequest, StepResult
 from .diffusers_files import model_record
 
 CLIP_KINDS = ("motion", "extend", "restyle")
+# Pipelines are loaded once per process and are not thread-safe; an executor may run
+# several steps at once in threads, so one step at a time uses them (as one GPU would).
+_PIPELINES = threading.Lock()
 
 
 class DiffusersBackend:
@@ -70,6 +74,10 @@ class DiffusersBackend:
         return {**rec, "settings": settings}
 
     def run(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
+        with _PIPELINES:
+            return self._run(request, workdir, progress)
+
+    def _run(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
         if self.context is None:
             raise BackendError("diffusers: not configured (no [diffusers] in backends.toml)")
         ctx = self.context
