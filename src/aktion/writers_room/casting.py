@@ -18,6 +18,8 @@ from aktion.production.cast import Build, Palette
 
 from .breakdown import CharacterBreakdown
 
+_STOPS = {",", ";", ".", "and", "with", "in", "a", "an", "the", "his", "her", "their", "of",
+          "wears", "wearing", "under", "over"}
 _AGE_WORDS = {"teen": 15, "twent": 25, "thirt": 35, "fort": 45, "fift": 55, "sixt": 65,
               "sevent": 75, "eight": 85, "ninet": 95}
 
@@ -57,19 +59,23 @@ def _build(text: str) -> Build:
 def _palette(text: str) -> tuple[Palette, list[str]]:
     """Colours next to clothing words; returns the palette and the garments found."""
     table = looks()
-    colours = table["colours"]
+    colours, materials = table["colours"], table.get("materials", {})
     slots = {w: slot for slot, ws in table["clothing"].items() for w in ws}
-    words = re.findall(r"[a-z\-]+", text.lower())
+    words = re.findall(r"[a-z\-]+|[,;.]", text.lower())
     data = Palette().model_dump()
     filled: set[str] = set()
     garments: list[str] = []
     for i, word in enumerate(words):
         if word not in slots:
             continue
-        before = words[max(0, i - 3):i]
-        colour = next((colours[w] for w in reversed(before) if w in colours), None)
-        garments.append(" ".join([w for w in before if w not in ("a", "an", "the", "in",
-                                                                 "his", "her")] + [word]))
+        start = i
+        while start > 0 and i - start < 3 and words[start - 1] not in _STOPS and (
+                words[start - 1] not in slots):
+            start -= 1
+        before = words[start:i]
+        colour = next((colours[w] for w in reversed(before) if w in colours), None) or next(
+            (materials[w] for w in reversed(before) if w in materials), None)
+        garments.append(" ".join([*before, word]))
         if colour and slots[word] not in filled:
             data[slots[word]] = colour
             filled.add(slots[word])
