@@ -77,7 +77,7 @@ scenes:
           - {who: vex, at: [-0.6, 0], facing: 0}
           - {who: kade, at: [0.6, 0], facing: 180}
       - id: "2"
-        lines: [13, 13]
+        lines: [14, 14]
         size: MS
         move: dolly
         duration: 12
@@ -94,7 +94,7 @@ shots:
       - {t: 0, who: vex, move: guard, line: 6}
   "2":
     beats:
-      - {t: 1, who: vex, move: jab, target: kade, hit: head, line: 13}
+      - {t: 1, who: vex, move: jab, target: kade, hit: head, line: 14}
 """
 
 

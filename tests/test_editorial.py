@@ -60,7 +60,7 @@ def test_otio_matches_the_cut_frame_for_frame(cut: Path) -> None:
         media = path.parent / url
         assert probe(media).frames == c.media_reference.available_range.duration.value
     meta = clips[1].metadata["aktion"]
-    assert list(meta["script"]["lines"]) == [13, 13]
+    assert list(meta["script"]["lines"]) == [14, 14]
     assert "You're late." in clips[0].metadata["aktion"]["script"]["text"]
     assert meta["provenance"]["step"] == "render:2@t2" and len(meta["provenance"]["key"]) == 64
     assert list(clips[0].metadata["aktion"]["steps"]) == ["render:1", "extend:1"]

@@ -78,7 +78,7 @@ def test_beat_time_in_seconds_is_frame_exact(tmp_path: Path) -> None:
 
 
 def test_board_line_range_outside_script(tmp_path: Path) -> None:
-    bad = BOARDS.replace("lines: [13, 13]", "lines: [13, 90]")
+    bad = BOARDS.replace("lines: [14, 14]", "lines: [14, 90]")
     (issue,) = issues_of(write_production(tmp_path, boards=bad))
     assert issue.line == 18 and "the script has 16 lines" in issue.message
 
