@@ -211,7 +211,7 @@ def shot_camera(
     across = np.array([-view[1], view[0]])
     spread = float(np.ptp(pts @ across)) if len(pts) else 0.0
     if shot.size not in TIGHT:
-        extent = max(extent, (spread + 0.9) / aspect)
+        extent = max(extent, (spread * 1.15 + 1.0) / aspect)  # bodies and perspective
     fov = math.radians(vertical_fov(shot.lens))
     dist = extent / 2 / math.tan(fov / 2)
     target = np.array([centre[0], look * stands, centre[1]])

@@ -15,7 +15,7 @@ import numpy as np
 from aktion.production.cast import Character
 
 from .camera import NEAR, CameraPath
-from .set import LIGHT, SCALE, hex_rgb
+from .set import KEY_LIGHT, SCALE, hex_rgb, key_light
 from .skeleton import INDEX, JOINTS, REFERENCE_HEIGHT
 
 ARC = 10  # polygon points per half circle
@@ -147,8 +147,9 @@ def build_parts(
     lateral = np.where(lnorm > 1e-6, lateral / np.maximum(lnorm, 1e-9), basis[0])
     toward = -(view - axis * np.sum(view * axis, 1, keepdims=True))
     toward /= np.maximum(np.linalg.norm(toward, axis=1, keepdims=True), 1e-9)
-    la = lateral @ LIGHT
-    lb = toward @ LIGHT
+    light = key_light(basis)
+    la = lateral @ light
+    lb = toward @ light
     psi0 = np.clip(np.arctan2(la, lb), -1.35, 1.35)
     sgn = np.where(psi0 >= 0, 1.0, -1.0)
     tones = []
@@ -156,8 +157,8 @@ def build_parts(
         psi = np.clip(psi0 - sgn * dpsi, -np.pi / 2, np.pi / 2)
         tones.append(AMBIENT + (1 - AMBIENT) * np.clip(la * np.sin(psi) + lb * np.cos(psi), 0, 1))
     # sphere shading: light seen from the camera
-    s_la = np.full(len(la), float(LIGHT @ basis[0]))
-    s_lb = np.full(len(la), float(-(LIGHT @ basis[1])))
+    s_la = np.full(len(la), float(KEY_LIGHT[0]))
+    s_lb = np.full(len(la), float(-KEY_LIGHT[1]))
     peak = np.sin(psi0)  # lateral position of the highlight, -1..1
 
     # screen geometry of each capsule

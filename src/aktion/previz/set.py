@@ -17,8 +17,14 @@ from aktion.production.board import SetDesign
 from .camera import CameraPath
 from .clip import clip_polygon, clip_segments, frustum
 
-LIGHT = np.array([-0.35, 0.85, -0.4]) / np.linalg.norm([-0.35, 0.85, -0.4])
-"""Direction toward the key light (world), shared by the set and the mannequins."""
+KEY_LIGHT = np.array([-0.45, 0.7, -0.55]) / np.linalg.norm([-0.45, 0.7, -0.55])
+"""Direction toward the key light in camera space (x right, y up, z forward): above,
+left of and behind the lens, so whatever the camera sees is lit from its side."""
+
+
+def key_light(basis: np.ndarray) -> np.ndarray:
+    """The key light's direction in world space for a camera ``basis`` (rows right, up, fwd)."""
+    return KEY_LIGHT @ basis
 SHIFT = 4  # sub-pixel bits for OpenCV drawing
 SCALE = 1 << SHIFT
 FAR_GROUND = 250.0  # metres: the ground beyond the set floor reaches this far
@@ -139,6 +145,7 @@ class SetView:
         box = self.boxes[index]
         pos = camera.position[frame]
         f = camera.focal(frame)
+        light = key_light(camera.basis[frame])
         planes = frustum(self.width, self.height, f)
         for normal, idx in FACES:
             n = np.array(normal, float)
@@ -149,7 +156,7 @@ class SetView:
             if len(poly) < 3:
                 continue
             pts = to_pixels(poly, f, self.width, self.height)
-            shade = 0.42 + 0.58 * max(0.0, float(np.dot(n, LIGHT)))
+            shade = 0.42 + 0.58 * max(0.0, float(np.dot(n, light)))
             color = tuple(float(c) for c in np.minimum(box.color * shade, 255))
             cv2.fillConvexPoly(img, pts, color, cv2.LINE_AA, SHIFT)
             edge = tuple(float(c) for c in box.color * shade * 0.7)
