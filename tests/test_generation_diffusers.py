@@ -48,18 +48,6 @@ max_frames = 9
 """
 
 
-@pytest.fixture(autouse=True)
-def previz_version(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests run generative steps only; plan() still keys the previz steps, so when
-    the previz backend is not in this checkout its version is stated rather than loaded."""
-    import importlib.util
-
-    from aktion.engine import graph
-
-    if importlib.util.find_spec("aktion.backends.previz") is None:
-        monkeypatch.setitem(graph.BACKEND_VERSIONS, "previz", "absent")
-
-
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_all(tmp_path_factory.mktemp("models"))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-from aktion.engine import graph as graph_mod
 from aktion.engine.graph import plan
 from aktion.engine.router import UnmetNeed
 from aktion.production.load import load_production
@@ -22,13 +20,6 @@ ip_adapter = "models/ip"
 model = "models/wan"
 max_frames = 81
 """
-
-
-@pytest.fixture(autouse=True)
-def previz_version(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Routing needs no previz renderer; state its version when it is not in this checkout."""
-    if importlib.util.find_spec("aktion.backends.previz") is None:
-        monkeypatch.setitem(graph_mod.BACKEND_VERSIONS, "previz", "absent")
 
 
 def production(tmp_path: Path, backends: str | None, refs: bool = True):
