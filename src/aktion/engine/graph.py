@@ -25,7 +25,7 @@ from .keys import content_key, digest
 from .router import Router
 
 # Bump a kind's version when the engine's definition of that step changes.
-STEP_VERSIONS = {"layout": 1, "motion_control": 1, "render": 1, "cut": 1,
+STEP_VERSIONS = {"layout": 1, "motion_control": 1, "render": 1, "cut": 1, "sheet": 1,
                  "keyframe": 1, "motion": 1, "extend": 1, "restyle": 1}
 
 # Passes that rewrite a planned graph (signing, takes, generation), each from the module
@@ -46,6 +46,7 @@ class Step:
     deps: dict[str, tuple[str, str]] = field(default_factory=dict)  # input -> (step id, output)
     parts: dict[str, str] = field(default_factory=dict)
     key: str = ""
+    publish: tuple[str, str] | None = None  # (output, path in the production) to copy it to
 
 
 @dataclass
@@ -191,13 +192,34 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
         add(Step(
             f"cut:{scene.id}", "cut", scene.id, None, r.backend, r.reason,
             StepRequest(kind="cut", scene=scene.id, format=fmt, params={"shots": order}),
-            deps=cut_inputs,
+            deps=cut_inputs, publish=("video", f"out/{scene.id}.mp4"),
         ))
     graph = ShotGraph(production, steps, dict(router.contexts))
     for target in EXTENSIONS:
         module, _, attr = target.partition(":")
         getattr(importlib.import_module(module), attr)(graph)
+    for cut in [s for s in graph.steps.values() if s.kind == "cut"]:
+        add_step(graph, _sheet_step(production, cut))
     return graph
+
+
+def _sheet_step(production: Production, cut: Step) -> Step:
+    """The scene's contact sheet, from the very clips its (possibly edited) cut uses."""
+    boards = {shot.id: shot for _, shot in production.shots()}
+    tiles = []
+    for entry in cut.request.params["shots"]:
+        shot, take = boards[entry["id"]], int(entry.get("take", 1))
+        label = f"{shot.id}  {shot.size} {shot.lens:g}mm {shot.move.type}"
+        tiles.append({"input": f"shot:{shot.id}",
+                      "label": label + (f"  take {take}" if take != 1 else "")})
+    s = production.settings
+    params = {"title": f"{s.title or s.name} / {cut.scene}", "tiles": tiles}
+    deps = {name: dep for name, dep in cut.deps.items() if name.startswith("shot:")}
+    return Step(f"sheet:{cut.scene}", "sheet", cut.scene, None, "storyboard",
+                "contact sheets are tiled by the built-in storyboard backend",
+                StepRequest(kind="sheet", scene=cut.scene, format=cut.request.format,
+                            params=params),
+                deps=deps, publish=("sheet", f"out/{cut.scene}-contact-sheet.png"))
 
 
 def add_step(graph: ShotGraph, step: Step, *, before: str | None = None) -> Step:

@@ -26,6 +26,7 @@ from aktion.generation.needs import Need, needs_for
 BUILTIN = {
     "previz": "aktion.backends.previz:PrevizBackend",
     "editor": "aktion.backends.editor:EditorBackend",
+    "storyboard": "aktion.backends.storyboard:StoryboardBackend",
     "diffusers": "aktion.backends.diffusers_backend:DiffusersBackend",
     "comfyui": "aktion.backends.comfyui:ComfyUIBackend",
     "fal": "aktion.backends.hosted_fal:FalBackend",

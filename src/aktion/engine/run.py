@@ -98,9 +98,10 @@ def execute(step: Step, inputs: dict[str, Path], store: Store, backend: Backend,
         shutil.rmtree(work, ignore_errors=True)
 
 
-def materialize(store: Store, action: Action, dest: Path) -> Path:
-    """Copy a cut from the store to ``out/`` atomically, unless it is already there."""
-    video = action.outputs["video"]
+def materialize(store: Store, action: Action, dest: Path, output: str = "video") -> Path:
+    """Copy a step's output from the store into the production (``out/``) atomically,
+    unless it is already there."""
+    video = action.outputs[output]
     if dest.is_file() and dest.stat().st_size == video.size and file_digest(dest) == video.digest:
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -150,9 +151,10 @@ class _Render:
             self.failed[step.id] = outcome.error or step.id
         self.summary.outcomes.append(outcome)
         self.reporter.finished(step, outcome)
-        if step.kind == "cut" and action is not None:
-            dest = self.graph.production.root / "out" / f"{step.scene}.mp4"
-            self.summary.outputs.append(materialize(self.store, action, dest))
+        if step.publish is not None and action is not None:
+            output, rel = step.publish
+            dest = self.graph.production.root / rel
+            self.summary.outputs.append(materialize(self.store, action, dest, output))
 
     def settle(self, step: Step) -> bool:
         """Settle a step whose inputs are settled without running it, or submit it.
