@@ -26,7 +26,7 @@ DEFENCES = ("block", "dodge", "duck")
 
 
 def fight(characters: int, seconds: float, fps: int, width: int, height: int,
-          camera: str) -> Stage:  # fmt: skip
+          camera: str, size: str = "FS") -> Stage:  # fmt: skip
     """A deterministic fight: pairs trade strikes and defences every ~0.8 s."""
     names = NAMES[:characters]
     cast = {n: Character(id=n, name=n.upper(), palette=Palette(primary=COLOURS[i]),
@@ -47,7 +47,7 @@ def fight(characters: int, seconds: float, fps: int, width: int, height: int,
                               hit=("head", "body")[n % 2] if lands else None))  # fmt: skip
             if not lands:
                 beats.append(Beat(t=t + 1, who=target, move=DEFENCES[n % 3]))
-    shot = Shot(id="bench", lines=(1, 1), size="WS", duration=frames, blocking=blocking,
+    shot = Shot(id="bench", lines=(1, 1), size=size, duration=frames, blocking=blocking,
                 move=camera)  # fmt: skip
     design = SetDesign(boxes=[Box(at=(4.0, 3.0), size=(1.2, 1.0, 1.0)),
                               Box(at=(-4.0, -2.5), size=(2.0, 1.4, 0.6))])  # fmt: skip
@@ -63,9 +63,11 @@ def main() -> None:
     p.add_argument("--width", type=int, default=1280)
     p.add_argument("--height", type=int, default=720)
     p.add_argument("--camera", default="static", help="a board camera move, e.g. handheld")
+    p.add_argument("--size", default="FS", help="shot size: EWS, WS, FS, MS, ...")
     p.add_argument("--encode", action="store_true", help="also time drawing + H.264 encoding")
     args = p.parse_args()
-    stage = fight(args.characters, args.seconds, args.fps, args.width, args.height, args.camera)
+    stage = fight(args.characters, args.seconds, args.fps, args.width, args.height, args.camera,
+                  args.size)
     t0 = time.perf_counter()
     perf, camera = stage.perform()
     t1 = time.perf_counter()
@@ -75,7 +77,7 @@ def main() -> None:
     t2 = time.perf_counter()
     n = perf.frames
     print(f"{args.characters} characters, {n} frames at {args.width}x{args.height}, "
-          f"camera {args.camera}, {len(perf.contacts)} contacts")  # fmt: skip
+          f"{args.size}, camera {args.camera}, {len(perf.contacts)} contacts")  # fmt: skip
     print(f"  solve: {t1 - t0:.2f} s")
     print(f"  draw:  {n / (t2 - t1):.0f} fps ({(t2 - t1) / n * 1000:.2f} ms a frame)")
     if args.encode:
