@@ -90,7 +90,8 @@ def write_tone(path: Path, seconds: float, rate: int = 22050) -> Path:
 def test_no_canvas_leaves_the_graph_as_planned(tiny: Path, box_backend: None) -> None:
     graph = plan(load_production(tiny))
     assert [s.id for s in graph] == ["layout:1", "motion_control:1", "render:1",
-                                     "layout:2", "motion_control:2", "render:2", "cut:roof"]
+                                     "layout:2", "motion_control:2", "render:2", "cut:roof",
+                                     "sheet:roof"]
 
 
 def test_takes_pick_and_old_takes_kept(tiny: Path, box_backend: None) -> None:
@@ -101,7 +102,7 @@ def test_takes_pick_and_old_takes_kept(tiny: Path, box_backend: None) -> None:
     save_canvas(tiny, Canvas(shots={"2": ShotEdit(takes=[Take(seed=3)], pick=2)}))
     graph, second = render(tiny)
     ran = {o.step for o in second.outcomes if o.status == "ran"}
-    assert ran == {"render:2@t2", "cut:roof"}
+    assert ran == {"render:2@t2", "cut:roof", "sheet:roof"}
     assert graph.steps["render:2@t2"].key != graph.steps["render:2"].key
     assert graph.steps["cut:roof"].deps["shot:2"] == ("render:2@t2", "video")
     after = read_frame(cut, 12)
@@ -111,7 +112,7 @@ def test_takes_pick_and_old_takes_kept(tiny: Path, box_backend: None) -> None:
     canvas.shots["2"].pick = 1
     save_canvas(tiny, canvas)
     _, third = render(tiny)
-    assert {o.step for o in third.outcomes if o.status == "ran"} <= {"cut:roof"}
+    assert {o.step for o in third.outcomes if o.status == "ran"} <= {"cut:roof", "sheet:roof"}
     assert {"render:2", "render:2@t2"} <= {o.step for o in third.outcomes
                                             if o.status == "cached"}
 

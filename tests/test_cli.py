@@ -46,19 +46,19 @@ def test_plan_lists_steps_and_reasons(tiny: Path) -> None:
 
 def test_explain_then_render_then_explain(tiny: Path) -> None:
     first = aktion("explain", tiny)
-    assert first.exit_code == 0 and first.output.count("new") == 7
+    assert first.exit_code == 0 and first.output.count("new") == 8
 
     rendered = aktion("render", tiny)
     assert rendered.exit_code == 0, rendered.output
-    assert "7 run, 0 cached" in rendered.output and "roof.mp4" in rendered.output
+    assert "8 run, 0 cached" in rendered.output and "roof.mp4" in rendered.output
 
-    assert aktion("explain", tiny).output.count("cached") == 7
-    assert "0 run, 7 cached" in aktion("render", tiny).output
+    assert aktion("explain", tiny).output.count("cached") == 8
+    assert "0 run, 8 cached" in aktion("render", tiny).output
 
     (tiny / "boards.yaml").write_text(BOARDS.replace("lens: 28", "lens: 40"))
     why = aktion("explain", tiny).output
     assert "board of shot 1 changed" in why and "input render:1 changed" in why
-    assert "4 run, 3 cached" in aktion("render", tiny).output
+    assert "5 run, 3 cached" in aktion("render", tiny).output
 
 
 def test_explain_names_the_cast_lock(tiny: Path) -> None:

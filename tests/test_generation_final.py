@@ -77,7 +77,7 @@ def test_final_render_plan_report_and_relock(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     graph = plan(load_production(root), "final")
     kinds = {s.kind for s in graph}
-    assert kinds == {"layout", "motion_control", "render", "keyframe", "motion", "cut"}
+    assert kinds == {"layout", "motion_control", "render", "keyframe", "motion", "cut", "sheet"}
     cut = root / "out" / "roof.mp4"
     assert sum(1 for _ in iter_frames(cut)) == 24  # two 12-frame shots
 
@@ -100,4 +100,4 @@ def test_final_render_plan_report_and_relock(tmp_path: Path) -> None:
     ran = {o.step for o in summary.outcomes if o.status == "ran"}
     assert summary.ok
     assert ran == {f"{k}:2" for k in ("layout", "motion_control", "render", "keyframe",
-                                      "motion")} | {"cut:roof"}
+                                      "motion")} | {"cut:roof", "sheet:roof"}

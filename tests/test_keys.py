@@ -28,7 +28,7 @@ def test_graph_shape(tiny: Path) -> None:
     graph = plan(load_production(tiny))
     assert list(graph.steps) == [
         "layout:1", "motion_control:1", "render:1",
-        "layout:2", "motion_control:2", "render:2", "cut:roof",
+        "layout:2", "motion_control:2", "render:2", "cut:roof", "sheet:roof",
     ]
     assert graph.steps["render:2"].deps["poses"] == ("motion_control:2", "poses")
     assert set(graph.steps["cut:roof"].deps) == {"shot:1", "shot:2"}
@@ -47,7 +47,8 @@ def test_paths_never_enter_keys(tiny: Path, tmp_path: Path) -> None:
 def test_one_beat_changes_that_shot_and_the_cut_only(tmp_path: Path) -> None:
     a = keys(write_production(tmp_path / "a"))
     b = keys(write_production(tmp_path / "b", choreo=CHOREO.replace("{t: 1, who", "{t: 2, who")))
-    assert changed(a, b) == {"layout:2", "motion_control:2", "render:2", "cut:roof"}
+    assert changed(a, b) == {"layout:2", "motion_control:2", "render:2", "cut:roof",
+                             "sheet:roof"}
 
 
 def test_cast_change_touches_only_shots_that_show_them(tmp_path: Path) -> None:
@@ -73,6 +74,7 @@ def test_every_conditioning_change_is_a_new_key(tmp_path: Path) -> None:
         other = keys(write_production(tmp_path / name, **override))
         assert changed(base, other), f"{name} did not change any key"
     lens = keys(write_production(tmp_path / "lens2", boards=BOARDS.replace("lens: 28", "lens: 35")))
-    assert changed(base, lens) == {"layout:1", "motion_control:1", "render:1", "cut:roof"}
+    assert changed(base, lens) == {"layout:1", "motion_control:1", "render:1", "cut:roof",
+                                   "sheet:roof"}
     line = keys(write_production(tmp_path / "s2", script=SCRIPT.replace("You're late.", "Late.")))
     assert "render:1" in changed(base, line) and "motion_control:1" not in changed(base, line)

@@ -99,7 +99,7 @@ def test_ray_renders_the_tiny_production_like_local(cluster: Path, tiny: Path,
     other = shutil.copytree(tiny, tmp_path / "other")
     local, _ = render(plan(load_production(tiny)), tiny, LocalExecutor())
     summary, store = render(plan(load_production(other)), other, RayExecutor())
-    assert local.ok and summary.ok and summary.count("ran") == 7
+    assert local.ok and summary.ok and summary.count("ran") == 8
     assert cuts(other) == cuts(tiny) and cuts(tiny)
     assert store.verify() == []
 

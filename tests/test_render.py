@@ -37,18 +37,18 @@ def decoded_frames(path: Path) -> tuple[int, int, int, float]:
 
 def test_render_cut_rerun_and_one_beat(tiny: Path) -> None:
     first = render(tiny)
-    assert first.ok and first.count("ran") == 7
+    assert first.ok and first.count("ran") == 8
     cut = tiny / "out" / "roof.mp4"
-    assert first.outputs == [cut]
+    assert first.outputs == [cut, tiny / "out" / "roof-contact-sheet.png"]
     assert decoded_frames(cut) == (24, 160, 96, 24.0)
 
     again = render(tiny)
-    assert again.count("ran") == 0 and again.count("cached") == 7
+    assert again.count("ran") == 0 and again.count("cached") == 8
 
     (tiny / "choreo.yaml").write_text(CHOREO.replace("{t: 1, who", "{t: 3, who"))
     third = render(tiny)
     ran = {o.step for o in third.outcomes if o.status == "ran"}
-    assert ran == {"layout:2", "motion_control:2", "render:2", "cut:roof"}
+    assert ran == {"layout:2", "motion_control:2", "render:2", "cut:roof", "sheet:roof"}
     assert decoded_frames(cut)[0] == 24
 
 
@@ -71,6 +71,14 @@ def test_a_failing_step_fails_only_what_needs_it(tiny: Path) -> None:
     assert store.verify() == []
 
 
+def _size(path: Path) -> int:
+    """A scratch file's size; 0 if it was renamed away while we looked."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 LONG = BOARDS.replace("duration: 12\n        blocking:\n          - {who: vex, at: [-0.5",
                       "duration: 480\n        blocking:\n          - {who: vex, at: [-0.5")
 
@@ -89,7 +97,7 @@ def test_kill_during_render_then_resume(tmp_path: Path) -> None:
                     done_before = {r[0] for r in con.execute("SELECT step_id FROM actions")}
             except sqlite3.OperationalError:
                 pass
-        partial = [f for f in (root / ".aktion" / "tmp").rglob("*.mp4*") if f.stat().st_size]
+        partial = [f for f in (root / ".aktion" / "tmp").rglob("*.mp4*") if _size(f)]
         if {"render:1", "motion_control:2"} <= done_before and partial:
             break  # shot 2 is being written right now
         time.sleep(0.01)

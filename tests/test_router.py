@@ -34,7 +34,8 @@ def production(tmp_path: Path, backends: str | None, refs: bool = True):
 def test_previz_policy_is_unchanged(tmp_path: Path) -> None:
     graph = plan(production(tmp_path, FULL))
     assert [s.id for s in graph] == ["layout:1", "motion_control:1", "render:1", "layout:2",
-                                     "motion_control:2", "render:2", "cut:roof"]
+                                     "motion_control:2", "render:2", "cut:roof",
+                                     "sheet:roof"]
     assert graph.steps["cut:roof"].deps["shot:1"] == ("render:1", "video")
     assert all(s.reason for s in graph)
 

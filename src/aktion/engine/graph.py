@@ -48,6 +48,10 @@ class Step:
     key: str = ""
     publish: tuple[str, str] | None = None  # (output, path in the production) to copy it to
 
+    def __post_init__(self) -> None:
+        if self.publish is None and self.kind == "cut":  # a scene's cut is what out/ is for
+            self.publish = ("video", f"out/{self.scene}.mp4")
+
 
 @dataclass
 class ShotGraph:
@@ -192,7 +196,7 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
         add(Step(
             f"cut:{scene.id}", "cut", scene.id, None, r.backend, r.reason,
             StepRequest(kind="cut", scene=scene.id, format=fmt, params={"shots": order}),
-            deps=cut_inputs, publish=("video", f"out/{scene.id}.mp4"),
+            deps=cut_inputs,
         ))
     graph = ShotGraph(production, steps, dict(router.contexts))
     for target in EXTENSIONS:

@@ -179,7 +179,8 @@ class _Render:
             self.finish(step, Outcome(step.id, "failed", error=cause_of(e)))
             return True
         self.executor.submit(Job(step.id, target, step.request, inputs,
-                                 self.store.blobstore.url, self.scratch, resources))
+                                 self.store.blobstore.url, self.scratch, resources,
+                                 self.graph.context(step)))
         self.running[step.id] = step
         return True
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aktion.backends.base import Capabilities, StepRequest
+from aktion.generation.config import BackendContext
 
 from ..blobstore import Output
 
@@ -49,6 +50,7 @@ class Job:
     blobs: str  # where blobs live: a path or an fsspec URL
     scratch: str | None = None  # a folder for workdirs, when it exists on the worker
     resources: Resources = Resources()
+    context: BackendContext | None = None  # the plan's configuration of the backend
 
 
 @dataclass

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aktion.backends.base import Backend, BackendError
+from aktion.generation.config import BackendContext
 
 from ..blobstore import Blobs, open_blobs
 from .base import Done, Event, Job
@@ -30,12 +31,16 @@ def backend_class(target: str) -> type:
     return getattr(importlib.import_module(module), attr)
 
 
-def _backend(target: str) -> Backend:
-    """One instance per target per thread: a backend may keep a model loaded between steps."""
+def _backend(target: str, context: BackendContext | None = None) -> Backend:
+    """One instance per target and configuration per thread: a backend may keep a model
+    loaded between steps."""
+    from ..router import configured
+
     cache = _local.__dict__.setdefault("backends", {})
-    if target not in cache:
-        cache[target] = backend_class(target)()
-    return cache[target]
+    slot = (target, repr(context))
+    if slot not in cache:
+        cache[slot] = configured(backend_class(target), context)
+    return cache[slot]
 
 
 def _blobs(location: str) -> Blobs:
@@ -59,7 +64,7 @@ def run_job(job: Job, emit: Emit) -> Done:
     work = Path(tempfile.mkdtemp(dir=scratch, prefix="step-"))
     try:
         blobs = _blobs(job.blobs)
-        backend = _backend(job.target)
+        backend = _backend(job.target, job.context)
         inputs = {name: blobs.fetch(out, work / "in") for name, out in job.inputs.items()}
         emit(Event(job.step_id, "started"))
         request = job.request.model_copy(update={"inputs": inputs})
