@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from aktion.production.script import Script
@@ -70,3 +70,41 @@ def put_script(body: ScriptText, request: Request, response: Response,
     response.headers["ETag"] = tag
     _, issues = try_load(s.root)
     return {"etag": tag, "breakdown": breakdown(body.text, _shots(s)), "issues": issues}
+
+
+class DraftRequest(BaseModel):
+    scenes: list[int] | None = Field(default=None, description="1-based scenes; all if null")
+
+
+@router.post("/script/draft")
+def post_draft(body: DraftRequest, s: StudioDep) -> dict[str, Any]:
+    """Draft boards, choreography and cast from the saved script, as ``aktion draft``:
+    only what is missing is added, the director's shots, beats and marks are kept."""
+    from aktion.production.errors import ProductionError
+    from aktion.writers_room.breakdown import breakdown_script
+    from aktion.writers_room.draft import draft as make_draft
+    from aktion.writers_room.merge import write_draft
+    from aktion.writers_room.moves import library_moves
+    from aktion.writers_room.source import resolve
+
+    from ..context import issues_json
+    from ..sources import _LOCK
+
+    try:
+        source = resolve(s.root)
+        bd = breakdown_script(source.script())
+    except ProductionError as e:
+        raise HTTPException(422, {"issues": issues_json(s.root, e.issues)}) from None
+    wanted = sorted(set(body.scenes)) if body.scenes else None
+    if wanted and not all(1 <= n <= len(bd.scenes) for n in wanted):
+        raise HTTPException(422, f"the script has scenes 1-{len(bd.scenes)}")
+    result = make_draft(bd, fps=source.fps, moves=library_moves(source.root), scenes=wanted)
+    with _LOCK:  # not interleaved with a versioned write of the same files
+        try:
+            report = write_draft(source, result)
+        except ProductionError as e:
+            raise HTTPException(422, {"issues": issues_json(s.root, e.issues)}) from None
+    _, issues = try_load(s.root)
+    return {"scenes": report.scenes, "shots": report.shots, "beats": report.beats,
+            "cast": report.cast, "written": [str(p.relative_to(s.root)) for p in report.written],
+            "issues": issues}

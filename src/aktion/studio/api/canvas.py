@@ -1,0 +1,243 @@
+"""The Canvas: takes and clip operations (``canvas.yaml``), editorial export, provenance.
+
+Takes and edits are written to ``canvas.yaml`` exactly as ``aktion take`` and
+``aktion canvas`` write it (the same model, the same dump), so the CLI and the next
+render see the director's pick. Writes go over an ETag like every other source.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, Field, ValidationError
+
+from aktion.engine.store import Store
+from aktion.production.errors import ProductionError
+from aktion.production.load import load_production
+from aktion.production.takes import (
+    CANVAS_FILE,
+    Canvas,
+    ShotEdit,
+    SpeedRamp,
+    Take,
+    TransitionOverride,
+    Trim,
+)
+from aktion.production.yamlio import dump_yaml, plain
+
+from ..context import Studio, StudioDep, issues_json, move_names, settings_of
+from ..paths import confine, safe_name
+from ..sources import if_match, read_versioned, write_versioned
+from ..yamledit import parse
+from .boards import read_boards
+from .media import open_store
+
+router = APIRouter(tags=["canvas"])
+
+FORMATS = ("otio", "fcp7", "fcpx", "edl")
+
+
+def canvas_of(text: str | None, path: Path, fps: int) -> Canvas:
+    """The canvas a version of ``canvas.yaml`` holds (422 with file and field if invalid)."""
+    if text is None:
+        return Canvas()
+    try:
+        return Canvas.model_validate(plain(parse(text, path)) or {}, context={"fps": fps})
+    except ValidationError as e:
+        raise HTTPException(422, {"issues": [
+            {"file": CANVAS_FILE, "line": None, "message": f"{'.'.join(map(str, err['loc']))}: "
+             f"{err['msg']}"} for err in e.errors()]}) from None
+
+
+def canvas_text(canvas: Canvas) -> str:
+    """What ``save_canvas`` writes, so the studio and the CLI write the same file."""
+    data = canvas.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    data["schema"] = f"{Canvas.KIND}.{Canvas.VERSION}"
+    return dump_yaml(data)
+
+
+def shot_ids(s: Studio) -> set[str]:
+    boards, _ = read_boards(s.root, settings_of(s.root))
+    return {sh.id for sc in boards.scenes for sh in sc.shots} if boards else set()
+
+
+def edit_json(edit: ShotEdit) -> dict[str, Any]:
+    return {"takes": [{"n": 1, "seed": None, "backend": None, "note": "board render"}]
+            + [{"n": i + 2, **t.model_dump()} for i, t in enumerate(edit.takes)],
+            "pick": edit.pick, "extend": edit.extend,
+            "trim": edit.trim.model_dump(by_alias=True) if edit.trim else None,
+            "speed": edit.speed.model_dump() if edit.speed else None,
+            "transition": edit.transition.model_dump() if edit.transition else None}
+
+
+@router.get("/canvas")
+def get_canvas(response: Response, s: StudioDep) -> dict[str, Any]:
+    """Each shot's takes, pick and clip operations, with the ETag of ``canvas.yaml``."""
+    settings = settings_of(s.root)
+    path = s.root / CANVAS_FILE
+    text, tag = read_versioned(path)
+    canvas = canvas_of(text, path, settings.fps)
+    boards, _ = read_boards(s.root, settings)
+    response.headers["ETag"] = tag
+    return {"etag": tag, "fps": settings.fps, "scenes": [
+        {"id": sc.id, "heading": sc.heading, "audio": canvas.scenes.get(sc.id) and
+         canvas.scenes[sc.id].audio,
+         "shots": [{"id": sh.id, "duration": sh.duration, **edit_json(canvas.shot(sh.id))}
+                   for sh in sc.shots]}
+        for sc in (boards.scenes if boards else [])]}
+
+
+class ShotChange(BaseModel):
+    """Fields to set on one shot's edit; a null ``trim``/``speed``/``transition`` clears it."""
+
+    pick: int | None = Field(default=None, ge=1)
+    extend: int | None = Field(default=None, ge=0, description="frames")
+    trim: dict[str, Any] | None = Field(default=None, description="{in, out} in frames")
+    speed: dict[str, Any] | None = None
+    transition: dict[str, Any] | None = Field(default=None, description="{type, duration}")
+
+
+def _change_shot(s: Studio, shot_id: str, request: Request, response: Response,
+                 change: Any) -> dict[str, Any]:
+    safe_name(shot_id, "shot id")
+    if shot_id not in shot_ids(s):
+        raise HTTPException(404, f"no shot {shot_id} in the boards")
+    fps = settings_of(s.root).fps
+    path = s.root / CANVAS_FILE
+
+    def apply(current: str | None) -> str:
+        canvas = canvas_of(current, path, fps)
+        edit = canvas.shots.setdefault(shot_id, ShotEdit())
+        try:
+            change(edit)
+            canvas = Canvas.model_validate(canvas.model_dump(by_alias=True), context={"fps": fps})
+        except (ValidationError, ValueError) as e:
+            raise HTTPException(422, f"shot {shot_id}: {e}") from None
+        return canvas_text(canvas)
+
+    tag = write_versioned(path, if_match(request), apply)
+    response.headers["ETag"] = tag
+    text, _ = read_versioned(path)
+    return {"etag": tag, "shot": shot_id, **edit_json(canvas_of(text, path, fps).shot(shot_id))}
+
+
+@router.put("/canvas/shots/{shot_id}")
+def put_shot_edit(shot_id: str, body: ShotChange, request: Request, response: Response,
+                  s: StudioDep) -> dict[str, Any]:
+    """Pick a take, extend, trim, set the transition in or a speed ramp (If-Match required)."""
+    sent = body.model_fields_set
+
+    def change(edit: ShotEdit) -> None:
+        if "pick" in sent and body.pick is not None:
+            if body.pick > len(edit.takes) + 1:
+                raise ValueError(f"has {len(edit.takes) + 1} take(s), not {body.pick}")
+            edit.pick = body.pick
+        if "extend" in sent:
+            edit.extend = body.extend or 0
+        if "trim" in sent:
+            edit.trim = Trim.model_validate(body.trim) if body.trim else None
+        if "speed" in sent:
+            edit.speed = SpeedRamp.model_validate(body.speed) if body.speed else None
+        if "transition" in sent:
+            edit.transition = (TransitionOverride.model_validate(body.transition)
+                               if body.transition else None)
+
+    return _change_shot(s, shot_id, request, response, change)
+
+
+class NewTake(BaseModel):
+    seed: int | None = Field(default=None, ge=0, description="default: derived from the take")
+    pick: bool = True
+
+
+@router.post("/canvas/shots/{shot_id}/takes", status_code=201)
+def new_take(shot_id: str, body: NewTake, request: Request, response: Response,
+             s: StudioDep) -> dict[str, Any]:
+    """Add a take (another seed), picked unless told otherwise, as ``aktion take new``."""
+
+    def change(edit: ShotEdit) -> None:
+        edit.takes.append(Take(seed=body.seed))
+        if body.pick:
+            edit.pick = len(edit.takes) + 1
+
+    return _change_shot(s, shot_id, request, response, change)
+
+
+class ExportRequest(BaseModel):
+    format: Literal["otio", "fcp7", "fcpx", "edl"] = "otio"
+
+
+def _graph(s: Studio) -> Any:
+    from aktion.engine.graph import plan
+
+    try:
+        return plan(load_production(s.root, moves=move_names(s.root)))
+    except ProductionError as e:
+        raise HTTPException(422, {"issues": issues_json(s.root, e.issues)}) from None
+    except ValueError as e:  # a canvas naming what the boards do not have
+        raise HTTPException(422, str(e)) from None
+
+
+@router.post("/export")
+def export_timeline(body: ExportRequest, s: StudioDep) -> dict[str, Any]:
+    """Each scene's cut as an editorial timeline in ``out/editorial/`` (`aktion export`)."""
+    from aktion.editorial.export import export
+    from aktion.editorial.timeline import ExportError
+
+    graph = _graph(s)
+    store = Store.for_production(s.root)
+    try:
+        written = export(graph, store, body.format)
+    except ExportError as e:
+        raise HTTPException(409, str(e)) from None
+    finally:
+        store.close()
+    return {"format": body.format, "files": [str(p.relative_to(s.root)) for p in written]}
+
+
+def _verdict(s: Studio, path: Path) -> dict[str, Any]:
+    from aktion.provenance.verify import verify_asset
+
+    # Paths are shown relative to the production: the page has no use for where it lives.
+    text = json.dumps(verify_asset(path, production=s.root).to_json())
+    root = json.dumps(str(s.root))[1:-1]
+    return json.loads(text.replace(root + "/", "").replace(root, "."))
+
+
+@router.get("/provenance/cut/{scene_id}")
+def cut_provenance(scene_id: str, s: StudioDep) -> dict[str, Any]:
+    """The verdict on ``out/<scene>.mp4``: trusted, untrusted, invalid or unsigned, and its
+    trail down to the shots, their steps and script lines."""
+    safe_name(scene_id, "scene id")
+    return _verdict(s, confine(s.root, "out", f"{scene_id}.mp4", must_exist=True))
+
+
+@router.get("/provenance/shots/{shot_id}")
+def shot_provenance(shot_id: str, s: StudioDep) -> dict[str, Any]:
+    """The verdict on the clip the cut uses for a shot (its picked take, after edits)."""
+    safe_name(shot_id, "shot id")
+    graph = _graph(s)
+    feed = None
+    for step in graph.steps.values():
+        if step.kind == "cut" and f"shot:{shot_id}" in step.deps:
+            feed = graph.steps[step.deps[f"shot:{shot_id}"][0]]
+    if feed is None:
+        raise HTTPException(404, f"no shot {shot_id} in any cut")
+    store = open_store(s)
+    if store is None:
+        raise HTTPException(404, "nothing rendered yet")
+    try:
+        action = store.lookup(feed.key)
+        if action is None:
+            last = store.last_run(feed.id)
+            action = store.lookup(last[0]) if last else None
+        if action is None or "video" not in action.outputs:
+            raise HTTPException(404, f"{feed.id} is not rendered yet")
+        blob = store.blob_path(action.outputs["video"])
+    finally:
+        store.close()
+    verdict = _verdict(s, confine(s.root, str(blob.relative_to(s.root)), must_exist=True))
+    return {"shot": shot_id, "step": feed.id, **verdict}
