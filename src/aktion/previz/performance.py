@@ -32,6 +32,7 @@ from .skeleton import BONES, INDEX, JOINTS, PARENTS, Skeleton
 
 MAX_APPROACH = 2.0  # metres a striker may step in to land a strike
 MAX_AIM = math.radians(75)  # the most a striking limb is re-aimed
+MAX_TURN = 70.0  # degrees a striker may turn to line a strike up
 PASSES = 4
 STANDOFF = {"head": 0.09, "body": 0.13, "legs": 0.07}  # surface from the zone's centre, m
 CHAIN_ROOT = {"wrist": "shoulder", "elbow": "shoulder", "ankle": "hip", "toe": "hip",
@@ -189,6 +190,8 @@ def _evaluate(
             x = x + clip.shift[0] * reach
             z = z + clip.shift[1] * reach
         facing = bf + root4[:, 3] * clip.amp
+        if clip.turn and clip.contact is not None:
+            facing = facing + clip.turn * _envelope(f, s, clip.contact, max(clip.end, clip.contact + 1))
         w = np.ones(len(f)) if i == 0 else _smoothstep((f - s + 1) / (clip.blend + 1))
         w1 = w[:, None]
         track.angles[f] = track.angles[f] * (1 - w1[:, :, None]) + angles * w1[:, :, None]
@@ -296,37 +299,61 @@ def _correct(
     tracks: dict[str, _Track],
     aims: dict[int, _Aim],
 ) -> None:
-    """Refine one strike: step the striker in and re-aim the limb at the target's zone."""
+    """Refine one strike so it lands: turn the body, step in or out, aim the limb.
+
+    The horizontal error is taken apart around the striker's root: a turn
+    (eased in and out around contact) lines the limb up with the target, and a
+    step along the line to the target (kept afterwards) sets the distance. Both
+    stay valid when earlier corrections move the fighters, so a long exchange
+    settles in a few passes. What remains (height) is taken up by rotating the
+    striking limb at the shoulder or hip.
+    """
     c = strike.frame
     k, t = characters.index(strike.striker), characters.index(strike.target)
-    me, them = poses[c, k], poses[c, t]
+    me, them = poses[c, k].copy(), poses[c, t]
     eff = INDEX[strike.effector]
     zone = zone_point(them, strike.zone)
     away = me[INDEX["chest"]] - zone
     away[1] = 0.0
     norm = np.linalg.norm(away)
     goal = zone + (away / norm * STANDOFF[strike.zone] if norm > 1e-6 else 0.0)
-    delta = goal - me[eff]
-    shift = np.array(clip.shift) + delta[[0, 2]]
+    root = me[INDEX["pelvis"]] * np.array([1.0, 0.0, 1.0])
+    to_eff = (me[eff] - root)[[0, 2]]
+    to_goal = (goal - root)[[0, 2]]
+    turn = 0.0
+    if np.linalg.norm(to_eff) > 0.15 and np.linalg.norm(to_goal) > 0.15:
+        turn = math.degrees(math.atan2(to_goal[1], to_goal[0]) - math.atan2(to_eff[1], to_eff[0]))
+        turn = float(np.clip(_wrap(turn), -MAX_TURN, MAX_TURN))
+    clip.turn += turn
+    spin = yaw_matrices(np.array(turn))
+    radial = np.linalg.norm(to_goal) - np.linalg.norm(to_eff)
+    direction = to_goal / max(np.linalg.norm(to_goal), 1e-9)
+    shift = np.array(clip.shift) + radial * direction
     length = np.linalg.norm(shift)
     if length > MAX_APPROACH:
         shift *= MAX_APPROACH / length
     moved = shift - np.array(clip.shift)
     clip.shift = [float(shift[0]), float(shift[1])]
-    side, _, part = strike.effector.partition("_")
-    root_name = f"{side}_{CHAIN_ROOT.get(part, 'shoulder')}"
-    chain = INDEX[root_name]
+    # The step is kept for the rest of the shot: carry it into the striker's later
+    # frames now, so the strikes after this one correct from where the striker will be.
+    f = np.arange(clip.start, poses.shape[0])
+    ramp = _approach(f, clip.start, clip.contact)
+    poses[clip.start :, k, :, 0] += (moved[0] * ramp)[:, None]
+    poses[clip.start :, k, :, 2] += (moved[1] * ramp)[:, None]
+
+    # where the limb will be after the turn and the step; aim it at the goal
     offset = np.array([moved[0], 0.0, moved[1]])
-    a = me[eff] - me[chain]
-    b = goal - (me[chain] + offset)
-    rot = align_rotvec(a, b)
+    side, _, part = strike.effector.partition("_")
+    chain = INDEX[f"{side}_{CHAIN_ROOT.get(part, 'shoulder')}"]
+    new_eff = root + spin @ (me[eff] - root) + offset
+    new_chain = root + spin @ (me[chain] - root) + offset
+    rot = align_rotvec(new_eff - new_chain, goal - new_chain)
     angle = np.linalg.norm(rot)
     if angle > MAX_AIM:
         rot *= MAX_AIM / angle
-    track = tracks[strike.striker]
     key = strike.beat * len(characters) + k
     old = aims.get(key)
-    parent_world = _world_rotation(track, c, PARENTS[chain])
+    parent_world = spin @ _world_rotation(tracks[strike.striker], c, PARENTS[chain])
     local = parent_world.T @ rot
     prev = old.rotvec if old is not None else np.zeros(3)
     total = matrix_rotvec(rotvec_matrices(local) @ rotvec_matrices(prev))

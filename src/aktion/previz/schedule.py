@@ -30,7 +30,8 @@ class Clip:
     target: str | None = None  # face this character from the start
     to: tuple[float, float] | None = None  # locomotion destination
     beat: int | None = None  # index of the beat this clip plays
-    shift: list[float] = field(default_factory=lambda: [0.0, 0.0])  # solver's approach (x, z)
+    shift: list[float] = field(default_factory=lambda: [0.0, 0.0])  # solver's step (x, z), kept
+    turn: float = 0.0  # solver's turn toward the target, degrees, eased around contact
     contact: int | None = None  # shot frame of contact, for strikes
 
     @property
