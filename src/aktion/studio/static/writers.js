@@ -49,5 +49,24 @@
     } catch (e) { Studio.fail(e); }
   });
 
+  // Draft from the saved script: the server merges, never overwriting the director's work.
+  document.getElementById("draft").addEventListener("click", async () => {
+    const box = document.getElementById("drafted");
+    try {
+      const r = await Studio.api("POST", "/script/draft", {});
+      Studio.showIssues(r.issues);
+      const items = [
+        ...r.scenes.map((x) => `scene ${x}`), ...r.shots.map((x) => `shot ${x}`),
+        ...(r.beats ? [`${r.beats} beat${r.beats === 1 ? "" : "s"}`] : []),
+        ...r.cast.map((x) => `cast ${x}`)];
+      box.hidden = false;
+      box.replaceChildren(Studio.el("h3", {}, items.length ? "Drafted" : "Nothing was missing"),
+        Studio.el("ul", {}, ...items.map((x) => Studio.el("li", {}, x))),
+        r.written.length ? Studio.el("p", { class: "hint" }, `Written: ${r.written.join(", ")}`) : null);
+      Studio.status(items.length ? `draft added ${items.length} item(s)` : "nothing to draft", "ok");
+      await load();
+    } catch (e) { Studio.fail(e); }
+  });
+
   load().catch(Studio.fail);
 })();
