@@ -37,6 +37,14 @@ def render(client: TestClient) -> dict:
     return job
 
 
+def test_openapi_documents_the_new_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for p in ("/api/canvas", "/api/canvas/shots/{shot_id}", "/api/canvas/shots/{shot_id}/takes",
+              "/api/export", "/api/provenance/cut/{scene_id}", "/api/provenance/shots/{shot_id}",
+              "/api/script/draft"):
+        assert p in paths, p
+
+
 def test_new_take_and_pick_are_what_the_cli_sees(client: TestClient, tiny: Path) -> None:
     from aktion.cli import _register, app
 

@@ -100,6 +100,10 @@ ROUTES = [
     ("GET", "/api/media/shots/{x}/render/video"),
     ("GET", "/api/media/shots/1/render/{x}"),
     ("GET", "/api/media/cut/{x}"),
+    ("PUT", "/api/canvas/shots/{x}"),
+    ("POST", "/api/canvas/shots/{x}/takes"),
+    ("GET", "/api/provenance/cut/{x}"),
+    ("GET", "/api/provenance/shots/{x}"),
 ]
 
 
@@ -189,3 +193,22 @@ def test_upload_sniffs_format_and_serves_it_with_nosniff(client: TestClient, tin
     got = client.get("/api/cast/vex/refs/0")
     assert got.headers["content-type"] == "image/jpeg"
     assert got.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "http://evil.example"},
+    {"Sec-Fetch-Site": "cross-site"},
+])
+def test_cross_site_canvas_export_and_draft_are_403(
+        client: TestClient, tiny: Path, headers: dict[str, str]) -> None:
+    before = {p: p.read_bytes() for p in tiny.rglob("*") if p.is_file()}
+    tag = client.get("/api/canvas").json()["etag"]
+    for method, url, body in [
+        ("POST", "/api/canvas/shots/1/takes", {}),
+        ("PUT", "/api/canvas/shots/1", {"pick": 1}),
+        ("POST", "/api/export", {"format": "otio"}),
+        ("POST", "/api/script/draft", {}),
+    ]:
+        r = client.request(method, url, json=body, headers={"If-Match": tag, **headers})
+        assert r.status_code == 403, (url, r.status_code)
+    assert {p: p.read_bytes() for p in tiny.rglob("*") if p.is_file()} == before
