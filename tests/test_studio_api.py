@@ -93,9 +93,8 @@ def test_cast_lock_change_relock(client: TestClient, tiny: Path) -> None:
     assert load_production(tiny).cast["vex"].description == "A tired courier."
 
 
-def test_render_job_streams_progress_and_serves_media(
-        client: TestClient, tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fake_previz(monkeypatch)
+def test_render_job_streams_progress_and_serves_media(client: TestClient, tiny: Path) -> None:
+    """The real previz backend: the tiny production renders in about two seconds."""
     job = client.post("/api/jobs", json={}).json()
     with client.stream("GET", f"/api/jobs/{job['id']}/events") as r:
         assert r.headers["content-type"].startswith("text/event-stream")

@@ -1,8 +1,9 @@
-"""Studio test support: a fast stand-in previz backend and a client with the token.
+"""Studio test support: a client with the token, and a slowable stand-in renderer.
 
-The studio is under test here, not the renderer, so shots are drawn by a tiny
-deterministic backend whose frame colour follows the beats (an edited beat shows)
-and whose clips are real H.264, so the browser can play them and the editor can cut.
+Renders in the studio tests use the real previz backend (a 160x96 production of two
+12-frame shots takes seconds). Only the cancel test needs a render it can catch
+mid-way, so ``FakePreviz`` draws deterministic H.264 clips with a settable delay
+per frame; it stays a stand-in for that one purpose.
 """
 
 from __future__ import annotations
