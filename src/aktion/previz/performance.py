@@ -344,7 +344,10 @@ def _correct(
     # where the limb will be after the turn and the step; aim it at the goal
     offset = np.array([moved[0], 0.0, moved[1]])
     side, _, part = strike.effector.partition("_")
-    chain = INDEX[f"{side}_{CHAIN_ROOT.get(part, 'shoulder')}"]
+    if part:
+        chain = INDEX[f"{side}_{CHAIN_ROOT.get(part, 'shoulder')}"]
+    else:  # a midline effector (a headbutt's head) is aimed by bending at the chest
+        chain = INDEX["chest"]
     new_eff = root + spin @ (me[eff] - root) + offset
     new_chain = root + spin @ (me[chain] - root) + offset
     rot = align_rotvec(new_eff - new_chain, goal - new_chain)
