@@ -7,6 +7,10 @@ Three steps, one request each:
   and ``performance`` (performance.json: character order, joints, contacts).
 - ``layout``: the board frame at the shot's key moment (first contact, else the
   middle) -> ``frame`` (layout.png) and ``depth`` (depth.png, 16-bit millimetres).
+- ``control_maps``: from the motion_control outputs, the conditioning generative
+  backends consume: ``pose`` (OpenPose-style 18-keypoint video), ``depth`` (inverse
+  depth video), ``mask`` (per-character colours), ``camera_path`` and ``keypoints``
+  (JSON); see ``aktion.previz.control_maps``.
 - ``render``: draw the motion_control outputs to ``video`` (shot.mp4, H.264),
   one frame at a time so memory stays flat however long the shot.
 
@@ -19,8 +23,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -32,7 +34,6 @@ from aktion.media.images import write_png_atomic
 from aktion.media.video import VideoWriter
 from aktion.previz.camera import CameraPath
 from aktion.previz.depth import depth_map, depth_millimetres
-from aktion.previz.draw import Renderer
 from aktion.previz.moves import MoveLibrary
 from aktion.previz.stage import Stage
 from aktion.production.board import SetDesign, Shot
@@ -77,31 +78,13 @@ def _stage(request: StepRequest) -> Stage:
     )  # fmt: skip
 
 
-def _drawn(renderer: Renderer, frames: int) -> Iterator[np.ndarray]:
-    """Frames in order, the next one drawn on a second thread while this one is encoded.
-
-    OpenCV and the encoder release the GIL, so drawing overlaps encoding; two
-    buffers take turns, and each is handed out only until the next is asked for.
-    """
-    if frames <= 0:
-        return
-    buffers = [np.empty((renderer.height, renderer.width, 3), np.uint8) for _ in range(2)]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="previz-draw") as pool:
-        pending = pool.submit(renderer.frame, 0, buffers[0])
-        for i in range(frames):
-            image = pending.result()
-            if i + 1 < frames:
-                pending = pool.submit(renderer.frame, i + 1, buffers[(i + 1) % 2])
-            yield image
-
-
 class PrevizBackend:
     """3D mannequins perform the choreography through the board's camera, on the CPU."""
 
     id: ClassVar[str] = "previz"
     version: ClassVar[str] = "1"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        steps=frozenset({"layout", "motion_control", "render"}),
+        steps=frozenset({"layout", "motion_control", "render", "control_maps"}),
         conditioning=frozenset({"layout", "pose", "depth"}),
         deterministic=True,
         device="cpu",
@@ -111,7 +94,7 @@ class PrevizBackend:
 
     def run(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
         steps = {"motion_control": self._motion_control, "layout": self._layout,
-                 "render": self._render}  # fmt: skip
+                 "render": self._render, "control_maps": self._control_maps}  # fmt: skip
         step = steps.get(request.kind)
         shot_id = request.shot.get("id", "?")
         if step is None:
@@ -182,11 +165,30 @@ class PrevizBackend:
                              f"format {stage.width}x{stage.height}")  # fmt: skip
         renderer = stage.renderer(poses, camera, characters)
         path = workdir / "shot.mp4"
+        # Draw and encode in turn, on this thread: the encoder's output is only
+        # reproducible byte for byte when nothing else in the process runs beside it.
         with VideoWriter(path, stage.width, stage.height, stage.fps) as writer:
-            for i, image in enumerate(_drawn(renderer, frames)):
-                writer.write(image)
+            for i in range(frames):
+                writer.write(renderer.frame(i))
                 progress(i + 1, frames)
         return StepResult({"video": path}, self._record(stage, frames, characters, None))
+
+    def _control_maps(self, request: StepRequest, workdir: Path,
+                      progress: Progress) -> StepResult:  # fmt: skip
+        """Pose, depth and mask videos plus camera data, from motion_control's outputs."""
+        from aktion.previz.control_maps import write_control_maps
+
+        for name in ("poses", "camera", "performance"):
+            if name not in request.inputs:
+                raise BackendError(f"previz control_maps needs the `{name}` input")
+        stage = _stage(request)
+        poses = np.load(request.inputs["poses"], allow_pickle=False)
+        camera = CameraPath.from_json(json.loads(Path(request.inputs["camera"]).read_text()))
+        characters = list(json.loads(Path(request.inputs["performance"]).read_text())["characters"])
+        maps = write_control_maps(workdir, stage.design, characters, stage.cast, poses, camera)
+        progress(1, 1)
+        return StepResult(maps.outputs(), self._record(stage, int(poses.shape[0]), characters,
+                                                       None))  # fmt: skip
 
     def _record(self, stage: Stage, frames: int, characters: list[str],
                 contacts: int | None) -> dict[str, Any]:  # fmt: skip

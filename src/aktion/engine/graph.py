@@ -26,7 +26,7 @@ from .router import Router
 
 # Bump a kind's version when the engine's definition of that step changes.
 STEP_VERSIONS = {"layout": 1, "motion_control": 1, "render": 1, "cut": 1, "sheet": 1,
-                 "keyframe": 1, "motion": 1, "extend": 1, "restyle": 1}
+                 "keyframe": 1, "motion": 1, "extend": 1, "restyle": 1, "control_maps": 1}
 
 # Passes that rewrite a planned graph (signing, takes, generation), each from the module
 # that owns the concept, applied in this order when importable.
@@ -94,6 +94,7 @@ READS = {
     "layout": ("shot", "set", "beats", "cast", "locks", "format", "seed"),
     "motion_control": ("shot", "beats", "cast", "locks", "format", "seed"),
     "render": ("shot", "set", "beats", "cast", "locks", "format", "script", "seed"),
+    "control_maps": ("shot", "set", "cast", "locks", "format", "seed"),
     "keyframe": ("shot", "set", "cast", "locks", "format", "script", "seed"),
     "motion": ("shot", "beats", "cast", "locks", "format", "script", "seed"),
     "extend": ("shot", "beats", "cast", "locks", "format", "script", "seed"),
@@ -102,6 +103,7 @@ READS = {
 # Per kind: input name -> (kind of the step it comes from, that step's output).
 INPUTS = {
     "render": {n: ("motion_control", n) for n in ("poses", "camera", "performance")},
+    "control_maps": {n: ("motion_control", n) for n in ("poses", "camera", "performance")},
     "keyframe": {"frame": ("layout", "frame"), "depth": ("layout", "depth")},
     "motion": {"image": ("keyframe", "image"), "guide": ("render", "video"),
                "poses": ("motion_control", "poses")},
