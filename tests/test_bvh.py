@@ -94,3 +94,23 @@ def test_import_render_export_reimport_round_trip(tmp_path: Path) -> None:
     dr = np.linalg.norm(ref[:, None] - ref[None], axis=-1)
     assert np.abs(dm - dr).max() < 0.02
     assert np.isfinite(first).all()
+
+
+def test_the_cli_lists_imports_and_exports(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aktion.cli import _register, app
+
+    _register()
+    runner = CliRunner()
+    listed = runner.invoke(app, ["moves"])
+    assert listed.exit_code == 0 and "spinning_backfist" in listed.output
+    made = runner.invoke(app, ["moves", "import", str(FIXTURE), "--name", "punch_mocap",
+                               "--into", str(tmp_path / "moves")])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "punch_mocap" in MoveLibrary.load([tmp_path / "moves"])
+    example = Path(__file__).resolve().parents[1] / "examples" / "rooftop"
+    out = runner.invoke(app, ["export-bvh", str(example), "sh110", "--out", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    clip = bvh.read(tmp_path / "sh110-kade.bvh")
+    assert clip.frames > 0 and np.isfinite(clip.positions()).all()
