@@ -1,0 +1,107 @@
+"""A synthetic 60-second fight, four characters, 1280x720, through the real previz backend.
+
+Fifteen 4-second shots of two pairs trading strikes, kicks, defences and falls are
+solved (``motion_control``) and drawn and encoded to H.264 (``render``) exactly as a
+production's steps are. Prints seconds, frames per second and the ratio to real time;
+the target is at least 2x real time on a 2-core machine.
+
+    python bench/bench_fight.py [--seconds 60] [--size 1280x720]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from aktion.backends.base import StepRequest
+from aktion.backends.previz import PrevizBackend
+from aktion.production.board import Box, SetDesign, Shot
+from aktion.production.cast import Build, Character, Palette
+from aktion.production.choreo import Beat
+
+CAST = {
+    "vex": Character(id="vex", name="VEX", palette=Palette(primary="#c0392b")),
+    "kade": Character(id="kade", name="KADE", palette=Palette(primary="#2e86c1"),
+                      build=Build(height=1.9, shoulders=0.5, bulk=1.3)),
+    "mira": Character(id="mira", name="MIRA", palette=Palette(primary="#27ae60")),
+    "rook": Character(id="rook", name="ROOK", palette=Palette(primary="#8e44ad")),
+}  # fmt: skip
+PHRASES = [
+    [("jab", "head"), ("cross", "head"), ("hook", "body")],
+    [("front_kick", "body"), ("knee", "body"), ("elbow", "head")],
+    [("roundhouse", "head"), ("side_kick", "body"), ("uppercut", "head")],
+    [("spinning_backfist", "head"), ("sweep", "legs"), ("swing", "head")],
+]
+DEFENCE = ["block", "parry", "slip", "duck", "dodge"]
+SIZES = ["WS", "FS", "MS", "FS", "WS"]
+MOVES = ["static", "handheld", "dolly", "orbit", "truck"]
+
+
+def shot_request(n: int, fps: int, width: int, height: int, frames: int) -> StepRequest:
+    """Shot ``n``: vex and kade on one mark, mira and rook on another, each pair fighting."""
+    shot = Shot(
+        id=f"F{n:02d}", lines=(1, 1), size=SIZES[n % 5], duration=frames,
+        move={"type": MOVES[n % 5], "amount": 1.0} if MOVES[n % 5] != "static" else "static",
+        blocking=[{"who": "vex", "at": (-0.8, -1.2), "facing": 0},
+                  {"who": "kade", "at": (0.8, -1.2), "facing": 180},
+                  {"who": "mira", "at": (-0.8, 1.2), "facing": 0},
+                  {"who": "rook", "at": (0.8, 1.2), "facing": 180}],
+    )  # fmt: skip
+    beats: list[Beat] = []
+    for pair, (a, b) in enumerate((("vex", "kade"), ("mira", "rook"))):
+        phrase = PHRASES[(n + pair) % len(PHRASES)]
+        for i, (move, zone) in enumerate(phrase):
+            striker, target = (a, b) if (i + n) % 2 == 0 else (b, a)
+            t = 4 + i * frames // 3 + pair * 3
+            beats.append(Beat(t=t, who=striker, move=move, target=target,
+                              hit=zone if i != 1 else None))  # fmt: skip
+            if i == 1:
+                beats.append(Beat(t=t + 2, who=target, move=DEFENCE[(n + i) % 5]))
+    beats.append(Beat(t=frames // 2, camera="shake", duration=8))
+    design = SetDesign(boxes=[Box(at=(3.0, 3.0), size=(1.4, 1.1, 1.0)),
+                              Box(at=(-4.0, -3.0), size=(2.0, 2.5, 2.0))])  # fmt: skip
+    return StepRequest(
+        kind="motion_control", shot=shot.dump(), scene="bench",
+        set=design.model_dump(mode="json"), beats=[b.dump() for b in beats],
+        cast={c: v.dump() for c, v in CAST.items()},
+        format={"fps": fps, "width": width, "height": height}, seed=n,
+    )  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--size", default="1280x720")
+    parser.add_argument("--fps", type=int, default=24)
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    fps, shot_frames = args.fps, 4 * args.fps
+    shots = max(1, round(args.seconds * fps / shot_frames))
+    backend = PrevizBackend()
+    solve = render = 0.0
+    frames = 0
+    with tempfile.TemporaryDirectory(prefix="aktion-bench-") as tmp:
+        for n in range(shots):
+            request = shot_request(n, fps, width, height, shot_frames)
+            t0 = time.perf_counter()
+            mc = backend.run(request, Path(tmp) / f"mc{n}", lambda d, t: None)
+            t1 = time.perf_counter()
+            req = request.model_copy(update={
+                "kind": "render", "inputs": {k: str(v) for k, v in mc.outputs.items()}})
+            backend.run(req, Path(tmp) / f"r{n}", lambda d, t: None)
+            t2 = time.perf_counter()
+            solve += t1 - t0
+            render += t2 - t1
+            frames += shot_frames
+    total = solve + render
+    seconds = frames / fps
+    print(f"fight: {shots} shots, {frames} frames ({seconds:.0f} s at {fps} fps), "
+          f"4 characters, {width}x{height}")
+    print(f"motion_control {solve:.1f} s, render+encode {render:.1f} s, total {total:.1f} s")
+    print(f"{frames / total:.1f} fps, {seconds / total:.2f}x real time (target >= 2x)")
+
+
+if __name__ == "__main__":
+    main()
