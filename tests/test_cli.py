@@ -86,3 +86,11 @@ def test_check_craft_flags_a_crossed_line(tmp_path: Path) -> None:
     assert aktion("check", root).exit_code == 0
     result = aktion("check", "--craft", root)
     assert result.exit_code == 1 and "180" in result.output
+
+
+def test_check_motion_reports_a_strike_out_of_reach(tmp_path: Path) -> None:
+    apart = BOARDS.replace("{who: kade, at: [0.5, 0], facing: 180}",
+                           "{who: kade, at: [3.5, 0], facing: 180}")
+    result = aktion("check", "--motion", write_production(tmp_path, boards=apart))
+    assert result.exit_code == 0, result.output
+    assert "reach" in result.output and "line 14" in result.output

@@ -84,6 +84,9 @@ def check(
     path: PathArg,
     craft: Annotated[bool, typer.Option("--craft", help="also check film grammar across cuts")]
     = False,
+    motion: Annotated[bool, typer.Option(
+        "--motion", help="also solve every shot and check the motion is physically plausible")]
+    = False,
 ) -> None:
     """Validate a production without rendering anything."""
     production = open_production(path)
@@ -91,6 +94,16 @@ def check(
     n_beats = sum(len(c.beats) for c in production.choreo.shots.values())
     console.print(f"[green]✓[/] {production.settings.name}: {len(production.boards.scenes)} "
                   f"scene(s), {n_shots} shots, {n_beats} beats, {len(production.cast)} cast — ok")
+    if motion:
+        from aktion.previz.plausibility import check_production as plausibility
+
+        findings = plausibility(production)
+        by_check: dict[str, int] = {}
+        for f in findings:
+            by_check[f.check] = by_check.get(f.check, 0) + 1
+            console.print(f"  ! {f.check}: {f}", markup=False)
+        summary = ", ".join(f"{n} {c}" for c, n in sorted(by_check.items())) or "none"
+        console.print(f"motion findings: {summary}")
     if craft:
         from aktion.craft import check_production
 
