@@ -189,3 +189,19 @@ def test_projection_round_trips_and_hides_what_is_behind(library) -> None:
     centre = cam.position[0] + 5 * cam.basis[0, 2]
     np.testing.assert_allclose(cam.project(centre[None], 0)[0], [W / 2, H / 2], atol=1e-6)
     assert cam.to_json()["fov_deg"][0] == pytest.approx(2 * math.degrees(math.atan(12 / 35)))
+
+
+def test_a_tight_frame_keeps_its_subject(library) -> None:
+    shot = Shot(id="C3", lines=(1, 1), duration=72, size="CU", frame=["vex"], blocking=[
+        {"who": "vex", "at": (-0.7, 0.0)}, {"who": "kade", "at": (0.7, 0.0), "facing": 180}])
+    perf = solve(shot, [Beat(t=4, who="vex", move="fall")], CAST, library, 24)
+    cam = shot_camera(shot, perf, [], W, H, 0)
+    heads = np.array([cam.project(perf.poses[f, 0, INDEX["head"]][None].astype(float), f)[0]
+                      for f in range(72)])  # fmt: skip
+    assert np.all((heads[:, 0] > 0) & (heads[:, 0] < W) & (heads[:, 1] > 0) & (heads[:, 1] < H))
+    assert np.ptp(cam.pitch) > 10  # it tilted down with her
+    assert np.ptp(cam.position, axis=0).max() == 0  # from where it stands
+    wide = Shot(id="C4", lines=(1, 1), duration=72, size="WS", blocking=shot.blocking)
+    still = shot_camera(wide, solve(wide, [Beat(t=4, who="vex", move="fall")], CAST, library, 24),
+                        [], W, H, 0)  # fmt: skip
+    assert np.ptp(still.yaw) == 0 and np.ptp(still.pitch) == 0  # a static wide shot is locked off

@@ -218,6 +218,11 @@ def shot_camera(
     pitch = PITCH[shot.angle]
     if shot.angle == "overhead":
         target[1] = look * stands * 0.5
+    follow = None
+    if shot.size in TIGHT and focus and shot.angle != "overhead":
+        # a tight frame keeps its subject: the operator pans and tilts after them
+        follow = _follow(perf, focus[0], ANCHOR[shot.size], look, tall, fps)
+        target = follow.mean(0)
     yaw = math.degrees(math.atan2(view[1], view[0]))
     fwd = _forward(yaw, pitch)
     pos = target - fwd * dist
@@ -232,11 +237,31 @@ def shot_camera(
     pitches = np.full(frames, pitch)
     rolls = np.full(frames, roll)
     lens = np.full(frames, float(shot.lens))
+    if follow is not None:
+        targets = follow
+        _aim_at(targets, position, yaws, pitches)
+    else:
+        targets = np.tile(target, (frames, 1))
     clock = _clock(beats, frames, fps)
-    _apply_move(shot, clock, frames, fps, seed, target, position, yaws, pitches, rolls)
+    _apply_move(shot, clock, frames, fps, seed, targets, position, yaws, pitches, rolls)
     _apply_beats(beats, perf, frames, fps, seed, dist, position, yaws, pitches, rolls)
     time = np.arange(frames, dtype=np.float64) if times is None else np.asarray(times, float)
     return CameraPath(width, height, fps, position, yaws, pitches, rolls, lens, time)
+
+
+def _follow(perf: Performance, who: int, joint: str, look: float, tall: float,
+            fps: int) -> np.ndarray:  # fmt: skip
+    """Where an operator keeps a tight frame's centre: on the subject, smoothed (F, 3)."""
+    anchor = perf.poses[:, who, INDEX[joint]].astype(np.float64)
+    head = perf.poses[:, who, INDEX["head"], 1].astype(np.float64)
+    points = np.column_stack([anchor[:, 0], head + 0.065 * tall - (1 - look) * tall,
+                              anchor[:, 2]])  # fmt: skip
+    sigma = 0.25 * fps  # a quarter second of lag smooths the operator's hand
+    radius = int(3 * sigma)
+    k = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
+    k /= k.sum()
+    padded = np.pad(points, ((radius, radius), (0, 0)), mode="edge")
+    return np.stack([np.convolve(padded[:, i], k, mode="valid") for i in range(3)], -1)
 
 
 def _facing(perf: Performance, who: int) -> np.ndarray:
@@ -292,6 +317,7 @@ def _forward(yaw: float, pitch: float) -> np.ndarray:
 def _apply_move(shot: Shot, clock: np.ndarray, frames: int, fps: int, seed: int,
                 target: np.ndarray, position: np.ndarray, yaws: np.ndarray,
                 pitches: np.ndarray, rolls: np.ndarray) -> None:  # fmt: skip
+    """The board's camera move over the shot; ``target`` (F, 3) is what the frame holds."""
     move = shot.move
     if move.type == "static":
         return
@@ -319,7 +345,7 @@ def _apply_move(shot: Shot, clock: np.ndarray, frames: int, fps: int, seed: int,
         off = position - target
         x = off[:, 0] * np.cos(a) - off[:, 2] * np.sin(a)
         z = off[:, 0] * np.sin(a) + off[:, 2] * np.cos(a)
-        position[:, 0], position[:, 2] = target[0] + x, target[2] + z
+        position[:, 0], position[:, 2] = target[:, 0] + x, target[:, 2] + z
         _aim_at(target, position, yaws, pitches)
     elif move.type == "handheld":
         rng = np.random.default_rng([seed, 7001])
