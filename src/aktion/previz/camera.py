@@ -25,8 +25,8 @@ SENSOR_HALF_HEIGHT = 12.0  # mm, full frame (24 mm tall)
 
 # vertical extent in metres for a 1.78 m character, look-at height as a share of height
 SIZES: dict[str, tuple[float, float]] = {
-    "EWS": (14.0, 0.45), "WS": (4.2, 0.5), "FS": (2.3, 0.52), "MS": (1.15, 0.8),
-    "MCU": (0.75, 0.86), "CU": (0.45, 0.9), "ECU": (0.2, 0.935), "INSERT": (0.45, 0.6),
+    "EWS": (14.0, 0.45), "WS": (4.2, 0.5), "FS": (2.3, 0.52), "MS": (0.95, 0.8),
+    "MCU": (0.62, 0.86), "CU": (0.4, 0.9), "ECU": (0.2, 0.935), "INSERT": (0.45, 0.6),
 }  # fmt: skip
 ANCHOR = {"EWS": "pelvis", "WS": "pelvis", "FS": "pelvis", "MS": "chest", "MCU": "neck",
           "CU": "head", "ECU": "head", "INSERT": "chest"}  # fmt: skip
@@ -256,7 +256,7 @@ def _follow(perf: Performance, who: int, joint: str, look: float, tall: float,
     head = perf.poses[:, who, INDEX["head"], 1].astype(np.float64)
     points = np.column_stack([anchor[:, 0], head + 0.065 * tall - (1 - look) * tall,
                               anchor[:, 2]])  # fmt: skip
-    sigma = 0.25 * fps  # a quarter second of lag smooths the operator's hand
+    sigma = 0.15 * fps  # a little lag smooths the operator's hand
     radius = int(3 * sigma)
     k = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
     k /= k.sum()

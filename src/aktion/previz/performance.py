@@ -192,7 +192,8 @@ def _evaluate(
         facing = bf + root4[:, 3] * clip.amp
         if clip.turn and clip.contact is not None:
             facing = facing + clip.turn * _envelope(f, s, clip.contact, max(clip.end, clip.contact + 1))
-        w = np.ones(len(f)) if i == 0 else _smoothstep((f - s + 1) / (clip.blend + 1))
+        # a move on the shot's first frame starts the shot in its own pose, unblended
+        w = np.ones(len(f)) if s == 0 else _smoothstep((f - s + 1) / (clip.blend + 1))
         w1 = w[:, None]
         track.angles[f] = track.angles[f] * (1 - w1[:, :, None]) + angles * w1[:, :, None]
         track.root[f, 0] = track.root[f, 0] * (1 - w) + x * w
