@@ -85,8 +85,8 @@ def test_plan_routes_keyframe_and_motion_with_reasons(tmp_path: Path, models: Pa
     prod = load_production(final_production(tmp_path / "p", models))
     graph = plan(prod, "final")
     kinds = [s.id for s in graph if s.shot == "2"]
-    assert kinds == ["layout:2", "motion_control:2", "render:2", "keyframe:2", "motion:2",
-                     "extend:2"]  # 12 frames > the motion model's 9: extended
+    assert kinds == ["layout:2", "motion_control:2", "render:2", "control_maps:2", "keyframe:2",
+                     "motion:2", "extend:2"]  # 12 frames > the motion model's 9: extended
     key = graph.steps["keyframe:2"]
     assert key.backend == "diffusers" and "refs: locked character(s) with references: vex" \
         in key.reason

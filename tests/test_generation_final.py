@@ -77,7 +77,8 @@ def test_final_render_plan_report_and_relock(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     graph = plan(load_production(root), "final")
     kinds = {s.kind for s in graph}
-    assert kinds == {"layout", "motion_control", "render", "keyframe", "motion", "cut", "sheet"}
+    assert kinds == {"layout", "motion_control", "render", "control_maps", "keyframe", "motion",
+                     "cut", "sheet"}
     cut = root / "out" / "roof.mp4"
     assert sum(1 for _ in iter_frames(cut)) == 24  # two 12-frame shots
 
@@ -99,5 +100,5 @@ def test_final_render_plan_report_and_relock(tmp_path: Path) -> None:
         store.close()
     ran = {o.step for o in summary.outcomes if o.status == "ran"}
     assert summary.ok
-    assert ran == {f"{k}:2" for k in ("layout", "motion_control", "render", "keyframe",
-                                      "motion")} | {"cut:roof", "sheet:roof"}
+    assert ran == {f"{k}:2" for k in ("layout", "motion_control", "render", "control_maps",
+                                      "keyframe", "motion")} | {"cut:roof", "sheet:roof"}

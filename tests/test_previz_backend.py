@@ -87,7 +87,7 @@ def test_it_is_a_backend() -> None:
     assert isinstance(backend, Backend)
     assert backend.id == "previz" and backend.version == "1"
     caps = backend.capabilities
-    assert caps.steps == {"layout", "motion_control", "render"}
+    assert caps.steps == {"layout", "motion_control", "render", "control_maps"}
     assert caps.conditioning == {"layout", "pose", "depth"}
     assert caps.deterministic and caps.device == "cpu"
 

@@ -43,12 +43,13 @@ def test_previz_policy_is_unchanged(tmp_path: Path) -> None:
 def test_final_adds_generative_steps_with_reasons(tmp_path: Path) -> None:
     graph = plan(production(tmp_path, FULL), "final")
     ids = [s.id for s in graph if s.shot == "1"]
-    assert ids == ["layout:1", "motion_control:1", "render:1", "keyframe:1", "motion:1"]
+    assert ids == ["layout:1", "motion_control:1", "render:1", "control_maps:1", "keyframe:1",
+                   "motion:1"]
     key = graph.steps["keyframe:1"]
     assert key.backend == "diffusers" and "policy final" in key.reason
     assert "depth" in key.reason and "refs" in key.reason
     assert key.request.params["model"]["name"] == "sd"
-    assert graph.steps["motion:1"].deps["guide"] == ("render:1", "video")
+    assert graph.steps["motion:1"].deps["guide"] == ("control_maps:1", "pose")
     assert graph.steps["cut:roof"].deps["shot:1"] == ("motion:1", "video")
 
 

@@ -84,7 +84,7 @@ class PrevizBackend:
     id: ClassVar[str] = "previz"
     version: ClassVar[str] = "1"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        steps=frozenset({"layout", "motion_control", "render"}),
+        steps=frozenset({"layout", "motion_control", "render", "control_maps"}),
         conditioning=frozenset({"layout", "pose", "depth"}),
         deterministic=True,
         device="cpu",

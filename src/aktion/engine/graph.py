@@ -105,9 +105,10 @@ INPUTS = {
     "render": {n: ("motion_control", n) for n in ("poses", "camera", "performance")},
     "control_maps": {n: ("motion_control", n) for n in ("poses", "camera", "performance")},
     "keyframe": {"frame": ("layout", "frame"), "depth": ("layout", "depth")},
-    "motion": {"image": ("keyframe", "image"), "guide": ("render", "video"),
+    # Pose-guided video follows the OpenPose-style skeleton video of the choreography.
+    "motion": {"image": ("keyframe", "image"), "guide": ("control_maps", "pose"),
                "poses": ("motion_control", "poses")},
-    "extend": {"video": ("motion", "video"), "guide": ("render", "video")},
+    "extend": {"video": ("motion", "video"), "guide": ("control_maps", "pose")},
 }
 CLIP_KINDS = ("restyle", "extend", "motion", "render")  # the shot's clip: the last of these
 PART_NAMES = {"shot": "board"}

@@ -32,6 +32,7 @@ BUILTIN = {
     "fal": "aktion.backends.hosted_fal:FalBackend",
 }
 PREVIZ_KINDS = ("layout", "motion_control", "render")
+CONTROL_KINDS = ("control_maps",)  # previz-made conditioning, planned only for generation
 GENERATIVE_KINDS = ("keyframe", "motion", "extend", "restyle")
 DEFAULT_ORDER = ("diffusers", "comfyui", "fal")  # local first; paid last
 _COST = {"free": 0, "cheap": 1, "paid": 2}
@@ -98,7 +99,7 @@ def route(step_kind: str, policy: str) -> Route:
     """The policy-only part: cuts and previz steps need no knowledge of the shot."""
     if step_kind == "cut":
         return Route("editor", "cuts are stitched by the built-in editor")
-    if step_kind in PREVIZ_KINDS:
+    if step_kind in PREVIZ_KINDS + CONTROL_KINDS:
         if policy == "previz":
             return Route("previz", "policy previz: the built-in CPU renderer")
         return Route("previz", f"policy {policy}: previz makes the {step_kind} control maps "
@@ -143,7 +144,7 @@ class Router:
         """The shot's pipeline under this policy, in order."""
         if self.policy == "previz":
             return list(PREVIZ_KINDS)
-        kinds = [*PREVIZ_KINDS, "keyframe", "motion"]
+        kinds = [*PREVIZ_KINDS, *CONTROL_KINDS, "keyframe", "motion"]
         if shot.get("duration", 0) > self.max_frames("motion", shot):
             kinds.append("extend")
         if self.policy == "final" and self._offered("restyle"):
@@ -169,7 +170,7 @@ class Router:
         return sorted(ids, key=lambda b: DEFAULT_ORDER.index(b) if b in DEFAULT_ORDER else 99)
 
     def route(self, kind: str, request: dict[str, Any]) -> Route:
-        if kind == "cut" or kind in PREVIZ_KINDS:
+        if kind == "cut" or kind in PREVIZ_KINDS + CONTROL_KINDS:
             return route(kind, self.policy)
         needs = needs_for(kind, request)
         shot = request.get("shot", {}).get("id", "?")
