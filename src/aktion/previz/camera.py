@@ -303,7 +303,7 @@ def _view_direction(shot: Shot, perf: Performance, framed: list[int],
     side = np.array([-d[1], d[0]]) if shot.side == "left" else np.array([d[1], -d[0]])
     spot = side
     if len(focus) == 1:
-        toward = side + 0.8 * _facing(perf, focus[0])
+        toward = side + 1.4 * _facing(perf, focus[0])  # about 35 degrees off their eyeline
         if np.dot(toward, side) > 0.2:
             spot = toward / np.linalg.norm(toward)
     return -spot
