@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlparse
 
 from aktion.generation.config import BackendContext
+from aktion.production.digest import digest_file as file_digest
 
 from .base import BackendError, Capabilities, Progress, StepRequest, StepResult
 from .hosted_fal_models import MODELS, Media, Model
@@ -54,12 +55,6 @@ def redact(text: str) -> str:
     return text.replace(key, "***") if len(key) >= 4 else text
 
 
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def idempotency_key(model: Model, request: StepRequest, media: Media) -> str:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from aktion.production.digest import digest_file as file_digest
+
 
 @dataclass(frozen=True)
 class Output:
@@ -31,12 +33,6 @@ class CorruptBlob(RuntimeError):
     """A blob's bytes do not hash to its name: it must not be used."""
 
 
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def fsync_dir(path: Path) -> None:

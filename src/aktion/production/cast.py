@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .digest import digest_file  # noqa: F401 - part of the cast API
 from .schema import Versioned
 
 HexColor = str  # "#rrggbb"
@@ -60,9 +60,3 @@ def compute_lock(character: Character, ref_digests: dict[str, str]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def digest_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

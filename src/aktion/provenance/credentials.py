@@ -8,7 +8,6 @@ destination only when complete (temp file, fsync, rename).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 import c2pa
 
 from aktion import __version__
+from aktion.production.digest import digest_file as sha256_file
 
 from .actions import Action, Ingredient, actions_for
 from .assertion import LABEL
@@ -45,12 +45,6 @@ def media_type(path: Path) -> str | None:
     return FORMATS.get(Path(path).suffix.lower())
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def has_manifest(path: Path, fmt: str) -> bool:
