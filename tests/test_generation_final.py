@@ -18,12 +18,10 @@ import pytest
 
 pytest.importorskip("torch")
 pytest.importorskip("diffusers")
-pytest.importorskip("aktion.backends.previz")
 
 from typer.testing import CliRunner
 
 from aktion.cli import _register, app
-from aktion.engine.executors.base import Job
 from aktion.engine.graph import plan
 from aktion.engine.run import run
 from aktion.engine.store import Store
@@ -54,10 +52,6 @@ SOLO_BOARDS = BOARDS.replace(
     "          - {who: vex, at: [-0.6, 0], facing: 0}\n"
     "          - {who: kade, at: [0.6, 0], facing: 180}\n",
     "          - {who: vex, at: [-0.6, 0], facing: 0}\n")
-
-pytestmark = pytest.mark.xfail(
-    "context" not in Job.__dataclass_fields__, strict=True,
-    reason="run.py does not yet hand the plan's backend contexts to workers (Job.context)")
 
 
 def test_final_render_plan_report_and_relock(tmp_path: Path) -> None:
