@@ -2,10 +2,11 @@
 
 Each character's clips are layered in time: a clip starts from wherever the
 character is (position and facing), and blends over what played before, so
-moves flow into each other without pops. Strikes are then made to land: the
-striker steps in (up to ``MAX_APPROACH`` metres) and the striking limb is aimed
-at the target's hit zone on the contact frame; a few passes let every
-character's corrections settle against everyone else's.
+moves flow into each other without pops. Strikes are then made to land on the
+contact frame: the striker turns to line the strike up, steps in or out along
+the line to the target (up to ``MAX_APPROACH`` metres, and stays there), and
+the striking limb is aimed at the target's hit zone. Strikes are corrected in
+time order and a few passes let every character settle against the others.
 """
 
 from __future__ import annotations
