@@ -3,8 +3,11 @@
 Mannequins in the cast's proportions and palette perform a shot's choreography
 through the board's camera on a simple set: fast, deterministic, no GPU. The
 pieces are small and separate: a skeleton (``skeleton``), a data-driven move
-library (``moves``), a performance solver (``performance``), the board's camera
-(``camera``), and drawing (``set``, ``mannequin``, ``draw``).
+library (``moves`` and the ``moves/`` folder), beats to clips (``schedule``), a
+performance solver (``performance``), the board's camera (``camera``), drawing
+(``set``, ``mannequin``, ``burnin``, ``draw``), depth maps (``depth``), and
+``stage``, which strings them together for a shot. ``python -m
+aktion.previz.benchmark`` measures the speed.
 """
 
 from .camera import CameraPath, shot_camera
