@@ -25,7 +25,10 @@ pose (the rest pose without a base), so a strike starts and ends in guard.
 ``loop: true`` repeats the keys every ``duration`` frames; ``travel`` (m/s) makes
 a locomotion move carry the root; ``after`` says what follows the move (``rest``:
 guard or idle, ``hold``: keep the last pose, or another move's name); ``mirror:
-jab`` defines a move as another with left and right swapped.
+jab`` defines a move as another with left and right swapped; ``grounded: false``
+lets the root's ``up`` carry the body off the floor (else the lowest part of the
+body is kept on it); ``blend`` is how many frames (24 fps) the move takes to blend
+in over what plays before it.
 """
 
 from __future__ import annotations
