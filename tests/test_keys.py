@@ -78,3 +78,24 @@ def test_every_conditioning_change_is_a_new_key(tmp_path: Path) -> None:
                                    "sheet:roof"}
     line = keys(write_production(tmp_path / "s2", script=SCRIPT.replace("You're late.", "Late.")))
     assert "render:1" in changed(base, line) and "motion_control:1" not in changed(base, line)
+
+
+def test_a_production_move_reaches_previz_and_its_key(tmp_path: Path) -> None:
+    """Adding a move is adding a file to the production's moves/: it is planned, keyed and
+    rendered, and editing it re-keys the shots that may perform it."""
+    import aktion.previz.moves as library
+    from aktion.engine.run import run
+    from aktion.engine.store import Store
+
+    root = write_production(tmp_path / "p")
+    text = (Path(library.__file__).parent / "moves" / "jab.yaml").read_text()
+    (root / "moves").mkdir()
+    (root / "moves" / "lunge.yaml").write_text(text.replace("name: jab", "name: lunge"))
+    (root / "choreo.yaml").write_text(CHOREO.replace("move: jab", "move: lunge"))
+    before = keys(root)
+    graph = plan(load_production(root))
+    assert "name: lunge" in graph.steps["motion_control:2"].request.params["moves"]["lunge"]
+    assert run(graph, Store.for_production(root), shots=["2"]).ok
+    (root / "moves" / "lunge.yaml").write_text(
+        text.replace("name: jab", "name: lunge") + "# a slower lunge\n")
+    assert "motion_control:2" in changed(before, keys(root))

@@ -159,6 +159,16 @@ def _shot_request(production: Production, scene, shot, fmt: dict[str, int]) -> d
     }
 
 
+def production_moves(production: Production) -> dict[str, str]:
+    """The production's own move files (``moves/*.yaml``), name -> text, for previz steps.
+
+    They travel in the request, so they are part of the key and reach any worker."""
+    folder = production.root / "moves"
+    if not folder.is_dir():
+        return {}
+    return {f.stem: f.read_text(encoding="utf-8") for f in sorted(folder.glob("*.yaml"))}
+
+
 def plan(production: Production, policy: str | None = None) -> ShotGraph:
     """The shot graph; ``policy`` overrides aktion.toml's ``[render] policy``."""
     s = production.settings
@@ -170,6 +180,7 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
         return step.id
 
     router = Router.for_production(production, policy)
+    own_moves = production_moves(production)
     for scene in production.boards.scenes:
         cut_inputs: dict[str, tuple[str, str]] = {}
         order = []
@@ -180,6 +191,8 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
                 fields = {k: v for k, v in base.items() if k in READS[kind]}
                 r = router.route(kind, base)
                 params = dict(r.params)
+                if r.backend == "previz" and own_moves:
+                    params["moves"] = own_moves  # hashed: editing a move re-renders its users
                 if kind in ("motion", "extend"):
                     params["frames"] = min(shot.duration, router.max_frames(kind, base["shot"]))
                 if kind in ("extend", "restyle"):
