@@ -94,8 +94,8 @@ def test_a_production_move_reaches_previz_and_its_key(tmp_path: Path) -> None:
     (root / "choreo.yaml").write_text(CHOREO.replace("move: jab", "move: lunge"))
     before = keys(root)
     graph = plan(load_production(root))
-    assert "name: lunge" in graph.steps["motion_control:2"].request.params["moves"]["lunge"]
+    assert graph.steps["motion_control:2"].request.params["moves"]["lunge"]["name"] == "lunge"
     assert run(graph, Store.for_production(root), shots=["2"]).ok
     (root / "moves" / "lunge.yaml").write_text(
-        text.replace("name: jab", "name: lunge") + "# a slower lunge\n")
+        text.replace("name: jab", "name: lunge").replace("duration:", "duration: 30 #"))
     assert "motion_control:2" in changed(before, keys(root))

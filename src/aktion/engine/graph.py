@@ -20,6 +20,7 @@ from typing import Any
 from aktion.backends.base import StepRequest
 from aktion.generation.config import BackendContext
 from aktion.production.production import Production
+from aktion.production.yamlio import plain, read_yaml
 
 from .keys import content_key, digest
 from .router import Router
@@ -159,14 +160,14 @@ def _shot_request(production: Production, scene, shot, fmt: dict[str, int]) -> d
     }
 
 
-def production_moves(production: Production) -> dict[str, str]:
-    """The production's own move files (``moves/*.yaml``), name -> text, for previz steps.
+def production_moves(production: Production) -> dict[str, Any]:
+    """The production's own move files (``moves/*.yaml``), name -> data, for previz steps.
 
     They travel in the request, so they are part of the key and reach any worker."""
     folder = production.root / "moves"
     if not folder.is_dir():
         return {}
-    return {f.stem: f.read_text(encoding="utf-8") for f in sorted(folder.glob("*.yaml"))}
+    return {f.stem: plain(read_yaml(f)) for f in sorted(folder.glob("*.yaml"))}
 
 
 def plan(production: Production, policy: str | None = None) -> ShotGraph:
