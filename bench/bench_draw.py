@@ -1,4 +1,4 @@
-"""Measure previz speed: ``python -m aktion.previz.benchmark [--characters 4] [--seconds 60]``.
+"""Measure previz speed: ``python bench/bench_draw.py [--characters 4] [--seconds 60]``.
 
 Draws a generated fight (every strike and defence in the library, exchanged in
 pairs) and reports the drawing rate alone and, with ``--encode``, the whole
@@ -12,12 +12,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from aktion.previz.moves import MoveLibrary
+from aktion.previz.stage import Stage
 from aktion.production.board import Box, SetDesign, Shot
 from aktion.production.cast import Build, Character, Palette
 from aktion.production.choreo import Beat
-
-from .moves import MoveLibrary
-from .stage import Stage
 
 NAMES = ("vex", "kade", "rio", "mara", "jin", "oda")
 COLOURS = ("#c0392b", "#2e86c1", "#27ae60", "#8e44ad", "#d35400", "#16a085")

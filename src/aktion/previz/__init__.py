@@ -6,8 +6,8 @@ pieces are small and separate: a skeleton (``skeleton``), a data-driven move
 library (``moves`` and the ``moves/`` folder), beats to clips (``schedule``), a
 performance solver (``performance``), the board's camera (``camera``), drawing
 (``set``, ``mannequin``, ``burnin``, ``draw``), depth maps (``depth``), and
-``stage``, which strings them together for a shot. ``python -m
-aktion.previz.benchmark`` measures the speed.
+``stage``, which strings them together for a shot. ``bench/bench_draw.py``
+measures the drawing speed.
 """
 
 from .camera import CameraPath, shot_camera
