@@ -34,9 +34,12 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests bench
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_previz.py
+	$(BIN)/python bench/bench_fight.py
+	$(BIN)/python bench/bench_draw.py --characters 4
 	$(BIN)/python bench/bench_stitch.py
+	RAY_USAGE_STATS_ENABLED=0 RAY_AUTH_MODE=disabled $(BIN)/python bench/bench_scale.py
 
 clean:
 	rm -rf $(VENV) examples/*/out examples/*/.aktion
