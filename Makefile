@@ -22,7 +22,6 @@ demo: $(VENV)/.installed
 	test -f examples/rooftop/identity/cert.pem || \
 	  $(BIN)/aktion identity create --name rooftop-demo --force -p examples/rooftop
 	$(BIN)/aktion render examples/rooftop
-	$(BIN)/aktion sheet examples/rooftop
 
 readme-image: demo
 	$(BIN)/aktion sheet examples/rooftop --out docs/contact-sheet.png --width 240

@@ -162,10 +162,18 @@ def test_contact_sheet_shows_the_picked_take(tiny: Path, shade_backend: None) ->
 
 
 def test_sheet_and_animatic_ask_for_a_render_first(tiny: Path) -> None:
-    for command in ("sheet", "animatic"):
-        result = runner.invoke(app, [command, str(tiny)])
+    for command in (["sheet", "--out", str(tiny / "custom.png")], ["animatic"]):
+        result = runner.invoke(app, [*command, str(tiny)])
         assert result.exit_code == 1
         assert "aktion render" in result.output
+
+
+def test_plain_sheet_is_the_signed_graph_output(tiny: Path) -> None:
+    """Without --out the sheet is the render's own step output, rendered if needed."""
+    result = runner.invoke(app, ["sheet", str(tiny)])
+    assert result.exit_code == 0, result.output
+    assert "roof-contact-sheet.png" in result.output
+    assert read_array(tiny / "out" / "roof-contact-sheet.png").shape[0] > 34
 
 
 def test_animatic_has_the_cuts_frames_with_captions(tiny: Path) -> None:

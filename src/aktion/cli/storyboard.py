@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from aktion.engine.run import RenderLocked
+from aktion.engine.run import RenderLocked, run
 from aktion.engine.store import Store
 from aktion.production.script import Script
 from aktion.storyboard.animatic import write_animatic
@@ -78,10 +78,21 @@ def sheet(
     width: Annotated[int, typer.Option(help="tile width in pixels", min=64)] = 320,
     policy: PolicyOpt = None,
 ) -> None:
-    """A contact sheet of each rendered scene: one frame of each shot's picked clip."""
+    """A contact sheet of each rendered scene: one frame of each shot's picked clip.
+
+    Without ``--out`` it is the signed sheet the render publishes in ``out/`` (rendered
+    if needed); with ``--out`` a custom layout (``--columns``, ``--width``) goes there."""
     production, graph = open_graph(path, policy)
     store = Store.for_production(production.root)
     try:
+        if out is None:
+            summary = run(graph, store)
+            if not summary.ok:
+                raise _not_rendered(NotRendered("some shots failed to render"), path)
+            for dest in summary.outputs:
+                if dest.name.endswith("-contact-sheet.png"):
+                    console.print(f"[green]→[/] {dest}")
+            return
         scenes = production.boards.scenes
         for scene in scenes:
             try:
