@@ -62,6 +62,28 @@ def open_graph(path: Path, policy: str | None = None) -> tuple[Production, ShotG
         raise typer.Exit(2) from None
 
 
+TEMPLATE_EXAMPLES = ("boards.yaml", "choreo.yaml", "cast")
+
+
+def untouched_template_examples(root: Path) -> list[Path]:
+    """The template's example boards, choreography and cast, if still byte-for-byte as
+    ``init`` wrote them while the script is no longer the template's: placeholders, not
+    the director's work, so drafting from a new script may replace them."""
+    template = resources.files("aktion") / "templates" / "production"
+    with resources.as_file(template) as src:
+        if (root / "script.fountain").read_bytes() == (src / "script.fountain").read_bytes():
+            return []
+        found = []
+        for name in TEMPLATE_EXAMPLES:
+            for original in sorted((src / name).rglob("*")) if (src / name).is_dir() else [
+                    src / name]:
+                copy = root / original.relative_to(src)
+                if original.is_file() and copy.is_file() and \
+                        copy.read_bytes() == original.read_bytes():
+                    found.append(copy)
+        return found
+
+
 @app.command()
 def init(name: Annotated[str, typer.Argument(help="folder name of the new production")]) -> None:
     """Start a new production from the template."""

@@ -20,6 +20,7 @@ from aktion.writers_room.source import ScriptSource, resolve
 
 from ._errors import fail_on_production_error
 from .app import app, console, err_console
+from .production import untouched_template_examples
 
 SourceArg = Annotated[Path, typer.Argument(help="a production folder or a .fountain file")]
 
@@ -110,6 +111,9 @@ def draft(
             console.print(f"[green]✓[/] {len(result.scenes)} scenes, {n_shots} shots -> {out}")
         return
     source = _ensure_settings(source, bd)
+    for placeholder in untouched_template_examples(source.root):
+        placeholder.unlink()
+        console.print(f"[yellow]-[/] {placeholder} (the template's example, never edited)")
     try:
         report = write_draft(source, result)
     except ProductionError as e:
