@@ -315,3 +315,24 @@ def test_the_rest_of_aktion_does_not_load_the_client() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out[0] == "False"
+
+
+def test_shots_for_one_scene_leave_the_other_scenes_as_written(cli, tmp_path: Path,
+                                                               server) -> None:
+    from conftest import BOARDS, SCRIPT, write_production
+
+    stairs = ("  # the stairwell: the director's own blocking\n"
+              "  - id: stairs\n    heading: INT. STAIRWELL - NIGHT\n    shots:\n"
+              "      - id: S1\n        lines: [18, 20]\n        size: FS\n        duration: 24\n"
+              "        blocking:\n          - {who: kade, at: [0, 0], facing: 90}\n")
+    root = write_production(tmp_path / "two", script=SCRIPT + "\nINT. STAIRWELL - NIGHT\n\n"
+                            "Kade runs.\n", boards=BOARDS + stairs)
+    server.replies.append((200, {"shots": [GOOD_A, GOOD_B]}))
+    result = CliRunner().invoke(cli, ["assist", "shots", str(root), "-s", "1", "--apply"],
+                                env=env(server))
+    assert result.exit_code == 0, result.output
+    changed = [ln for ln in result.stdout.splitlines() if ln[:1] in "+-"]
+    assert not [ln for ln in changed if "S1" in ln or "stair" in ln.lower()]
+    assert (root / "boards.yaml").read_text().endswith(stairs)
+    prod = load_production(root, moves=moves())
+    assert [[s.id for s in sc.shots] for sc in prod.boards.scenes] == [["A1", "A2"], ["S1"]]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from aktion.production.errors import ProductionError
 
@@ -33,7 +34,7 @@ ApplyOpt = Annotated[bool, typer.Option("--apply", help="write the proposal (def
 
 
 def _fail(message: str) -> None:
-    err_console.print("[red]✗[/] " + message.replace("[", r"\["))
+    err_console.print("[red]✗[/] " + escape(message))
     raise typer.Exit(1)
 
 
@@ -53,7 +54,7 @@ def _run(kind: str, path: Path, scene: int | None, apply: bool) -> None:
         return
     what = "line" if kind == "punchup" else "shot"
     for d in proposal.dropped:
-        err_console.print(f"[yellow]dropped[/] {d}", markup=False)
+        err_console.print(f"[yellow]dropped[/] {escape(str(d))}")
     for note in proposal.notes:
         console.print(note, markup=False)
     if kind == "shots" and not proposal.kept:

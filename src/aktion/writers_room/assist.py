@@ -12,6 +12,7 @@ to load is rolled back.
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -19,7 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
+from ruamel.yaml.util import load_yaml_guess_indent
 
 from aktion.production.board import Boards, Shot
 from aktion.production.choreo import Choreo
@@ -362,6 +367,40 @@ def _shot_node(data: dict[str, Any]) -> CommentedMap:
     return node
 
 
+def _last_chain(node: Any) -> list[Any]:
+    """``node``, its last item, that one's last item...: where ruamel keeps the comments
+    written after a block (such as a note heading the next scene)."""
+    chain = []
+    while isinstance(node, (CommentedMap, CommentedSeq)) and len(node):
+        chain.append(node)
+        node = node[len(node) - 1] if isinstance(node, CommentedSeq) else node[list(node)[-1]]
+    return chain
+
+
+def _replace_keeping_trailing(parent: CommentedMap, key: str, new: CommentedSeq) -> None:
+    """``parent[key] = new``, keeping the comments that trailed the old value (ruamel
+    hangs a comment above the next scene on the last node of this one)."""
+    text = ""
+    for n in _last_chain(parent.get(key)):
+        for tok in getattr(n.ca, "end", None) or []:
+            text += " " * tok.start_mark.column + tok.value
+        last = len(n) - 1 if isinstance(n, CommentedSeq) else list(n)[-1]
+        item = n.ca.items.get(last) or []
+        for tok in item:
+            if tok is not None and not isinstance(tok, list) and "\n" in tok.value.strip("\n"):
+                text += tok.value.split("\n", 1)[1]  # the eol comment stays with the old node
+    parent[key] = new
+    block = [n for n in _last_chain(new) if not n.fa.flow_style()]
+    if not text.strip() or not block:
+        return
+    tok = CommentToken("\n" + text, CommentMark(0), None)
+    target = block[-1]
+    if isinstance(target, CommentedSeq):
+        target.ca.items[len(target) - 1] = [tok, None]
+    else:
+        target.ca.items[list(target)[-1]] = [None, None, tok, None]
+
+
 def _fits(beat: dict[str, Any], shot: Shot, fps: int) -> bool:
     try:
         t = to_frames(beat.get("t", 0), fps)
@@ -411,6 +450,24 @@ def rehome_beats(cdoc: Any, old_ids: list[str], new: list[Shot], fps: int,
             entries[shot.id] = entry
 
 
+def dump_like(doc: Any, original: str) -> str:
+    """``doc`` as YAML indented the way ``original`` is, so the diff shows only the change."""
+    try:
+        _, indent, offset = load_yaml_guess_indent(original)
+    except Exception:  # noqa: BLE001 - an unguessable file falls back to the house style
+        indent = offset = None
+    if not indent:
+        return dump_yaml(doc)
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 100
+    offset = offset or 0
+    y.indent(mapping=max(2, indent - offset), sequence=indent, offset=offset)
+    buf = io.StringIO()
+    y.dump(doc, buf)
+    return buf.getvalue()
+
+
 def _cast_ids(source: ScriptSource) -> set[str]:
     cast_dir = source.file("cast_dir")
     return {p.stem for p in cast_dir.glob("*.yaml")} if cast_dir.is_dir() else set()
@@ -452,13 +509,15 @@ def propose_shots(path: Path | str, scene: int | None, client: ChatClient) -> Pr
     if not kept:
         return proposal
     old_boards = boards_path.read_text(encoding="utf-8")
-    node["shots"] = CommentedSeq(_shot_node(d) for d, _ in kept)
+    _replace_keeping_trailing(node, "shots", CommentedSeq(_shot_node(d) for d, _ in kept))
     validate_doc(Boards, boards_path, bdoc, fps)
-    proposal.changes.append(FileChange(boards_path, old_boards, dump_yaml(bdoc)))
+    proposal.changes.append(FileChange(boards_path, old_boards,
+                                                   dump_like(bdoc, old_boards)))
     if choreo_path.is_file():
         cdoc = read_yaml(choreo_path)
         old_choreo = choreo_path.read_text(encoding="utf-8")
         rehome_beats(cdoc, old_ids, [s for _, s in kept], fps, proposal.notes)
         validate_doc(Choreo, choreo_path, cdoc, fps)
-        proposal.changes.append(FileChange(choreo_path, old_choreo, dump_yaml(cdoc)))
+        proposal.changes.append(FileChange(choreo_path, old_choreo,
+                                                   dump_like(cdoc, old_choreo)))
     return proposal
