@@ -70,8 +70,11 @@ def untouched_template_examples(root: Path) -> list[Path]:
     ``init`` wrote them while the script is no longer the template's: placeholders, not
     the director's work, so drafting from a new script may replace them."""
     template = resources.files("aktion") / "templates" / "production"
+    script = root / "script.fountain"
+    if not script.is_file():  # not made by init: nothing of the template's to replace
+        return []
     with resources.as_file(template) as src:
-        if (root / "script.fountain").read_bytes() == (src / "script.fountain").read_bytes():
+        if script.read_bytes() == (src / "script.fountain").read_bytes():
             return []
         found = []
         for name in TEMPLATE_EXAMPLES:

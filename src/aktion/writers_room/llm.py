@@ -91,7 +91,7 @@ class ChatClient:
         try:
             import httpx
         except ImportError:
-            raise AssistError("the AI assist needs httpx: pip install httpx") from None
+            raise AssistError("the AI assist needs httpx: pip install 'aktion[assist]'") from None
         cfg = self.config
         body: dict[str, Any] = {"model": cfg.model, "messages": messages,
                                 "temperature": temperature}
