@@ -92,8 +92,14 @@ def test_a_move_added_at_run_time_renders(tmp_path) -> None:
     assert "flourish" in library and len(library.names()) == len(LIBRARY.names()) + 1
     shot = Shot(id="M2", lines=(1, 1), size="FS", duration=16,
                 blocking=[{"who": "vex", "at": (0.0, 0.0)}])  # fmt: skip
-    stage = Stage(shot, SetDesign(), CAST, [Beat(t=0, who="vex", move="flourish")], library,
-                  fps=24, width=64, height=48)  # fmt: skip
-    perf, _ = stage.perform()
-    wrist = perf.poses[:, 0, INDEX["r_wrist"], 1]
-    assert wrist[6] > wrist[0] + 0.5  # the new move raises the hand high
+
+    def wrist_heights(beats: list[Beat]):
+        stage = Stage(shot, SetDesign(), CAST, beats, library, fps=24, width=64, height=48)
+        perf, _ = stage.perform()
+        return perf.poses[:, 0, INDEX["r_wrist"], 1]
+
+    flourish = wrist_heights([Beat(t=0, who="vex", move="flourish")])
+    guard = wrist_heights([])
+    # The new move raises the right hand well above where it rests in guard, then returns.
+    assert (flourish[3:9] - guard[3:9]).min() > 0.2
+    assert abs(flourish[12] - guard[12]) < abs(flourish[6] - guard[6])
