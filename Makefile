@@ -17,10 +17,11 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-# The demo signs its outputs with a local identity made once per machine (key kept outside).
+# The demo signs its outputs with a local identity made once per machine (key kept outside
+# the repository, under ~/.config/aktion): reuse it when it exists, else make it.
 demo: $(VENV)/.installed
-	test -f examples/rooftop/identity/cert.pem || \
-	  $(BIN)/aktion identity create --name rooftop-demo --force -p examples/rooftop
+	$(BIN)/aktion identity use examples/rooftop --name rooftop-demo 2>/dev/null || \
+	  $(BIN)/aktion identity create --name rooftop-demo -p examples/rooftop
 	$(BIN)/aktion render examples/rooftop
 
 readme-image: demo

@@ -94,3 +94,15 @@ def test_check_motion_reports_a_strike_out_of_reach(tmp_path: Path) -> None:
     result = aktion("check", "--motion", write_production(tmp_path, boards=apart))
     assert result.exit_code == 0, result.output
     assert "reach" in result.output and "line 14" in result.output
+
+
+def test_render_without_the_signing_key_is_a_clear_error(
+        tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    monkeypatch.setenv("AKTION_HOME", str(tmp_path / "home"))
+    assert aktion("identity", "create", "--name", "t", "-p", tiny).exit_code == 0
+    shutil.rmtree(tmp_path / "home")  # the key is gone from this machine
+    result = aktion("render", tiny)
+    assert result.exit_code == 1
+    assert "holds the key" in result.output and "Traceback" not in result.output

@@ -21,6 +21,7 @@ from aktion.engine.store import Store
 from aktion.production.errors import ProductionError
 from aktion.production.load import load_production
 from aktion.production.production import Production
+from aktion.provenance.errors import IdentityError
 
 from ._errors import fail_on_production_error
 from .app import app, console, err_console
@@ -225,7 +226,7 @@ def render_cmd(
     try:
         with Progress(*columns, console=console, transient=True) as bars:
             summary = run(graph, store, shots=shots, reporter=RichReporter(bars), executor=pool)
-    except RenderLocked as e:
+    except (RenderLocked, IdentityError) as e:
         err_console.print(f"[red]✗[/] {e}")
         raise typer.Exit(1) from None
     finally:

@@ -10,6 +10,7 @@ import typer
 from aktion.engine.run import RenderLocked, run
 from aktion.engine.store import Store
 from aktion.production.script import Script
+from aktion.provenance.errors import IdentityError
 from aktion.storyboard.animatic import write_animatic
 from aktion.storyboard.board import write_scene_board
 from aktion.storyboard.contact_sheet import scene_sheet, write_png
@@ -53,7 +54,7 @@ def board(
     try:
         try:
             summary = render_layouts(graph, store)
-        except RenderLocked as e:
+        except (RenderLocked, IdentityError) as e:
             err_console.print(f"[red]✗[/] {e}")
             raise typer.Exit(1) from None
         for o in summary.outcomes:
@@ -86,7 +87,11 @@ def sheet(
     store = Store.for_production(production.root)
     try:
         if out is None:
-            summary = run(graph, store)
+            try:
+                summary = run(graph, store)
+            except (RenderLocked, IdentityError) as e:
+                err_console.print(f"[red]✗[/] {e}")
+                raise typer.Exit(1) from None
             if not summary.ok:
                 raise _not_rendered(NotRendered("some shots failed to render"), path)
             for dest in summary.outputs:
