@@ -18,13 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aktion.backends.base import Backend, BackendError, StepResult
+from aktion.backends.base import Backend
 from aktion.provenance.sealer import StepSealer
 
 from .blobstore import LocalBlobs
 from .executors.base import Done, Event, Executor, Job, Resources
 from .executors.local import LocalExecutor
-from .executors.worker import backend_class, cause_of
+from .executors.worker import backend_class, cause_of, perform
 from .graph import ShotGraph, Step
 from .router import UnmetNeed, available_backends
 from .store import Action, Store, file_digest
@@ -85,13 +85,7 @@ def execute(step: Step, inputs: dict[str, Path], store: Store, backend: Backend,
     work = store.workdir()
     try:
         request = step.request.model_copy(update={"inputs": inputs})
-        result: StepResult = backend.run(request, work, progress)
-        missing = [n for n, p in result.outputs.items() if not Path(p).is_file()]
-        if missing:
-            raise BackendError(f"{backend.id} reported outputs it did not write: {missing}")
-        outputs = {name: store.put_file(Path(p)) for name, p in result.outputs.items()}
-        record = {"backend": backend.id, "backend_version": str(backend.version),
-                  "step": step.id, "locks": step.request.locks, **result.record}
+        outputs, record = perform(backend, step.id, request, work, progress, store.put_file)
         store.record(step.key, step.id, outputs, record, step.parts)
         return Action(step.key, step.id, outputs, record)
     finally:

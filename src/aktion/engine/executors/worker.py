@@ -15,10 +15,10 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from aktion.backends.base import Backend, BackendError
+from aktion.backends.base import Backend, BackendError, Progress, StepRequest
 from aktion.generation.config import BackendContext
 
-from ..blobstore import Blobs, open_blobs
+from ..blobstore import Blobs, Output, open_blobs
 from .base import Done, Event, Job
 
 Emit = Callable[[Event], None]
@@ -57,6 +57,22 @@ def cause_of(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}\n{''.join(traceback.format_exception(e, limit=-3))}"
 
 
+def perform(backend: Backend, step_id: str, request: StepRequest, workdir: Path,
+            progress: Progress, put_file: Callable[[Path], Output]) -> tuple[dict, dict]:
+    """Run a backend on one step and put what it wrote in the blob store.
+
+    Returns the outputs by name and the step's record; shared by every executor and by
+    ``aktion.engine.run.execute``."""
+    result = backend.run(request, workdir, progress)
+    missing = [n for n, p in result.outputs.items() if not Path(p).is_file()]
+    if missing:
+        raise BackendError(f"{backend.id} reported outputs it did not write: {missing}")
+    outputs = {name: put_file(Path(p)) for name, p in result.outputs.items()}
+    record = {"backend": backend.id, "backend_version": str(backend.version),
+              "step": step_id, "locks": request.locks, **result.record}
+    return outputs, record
+
+
 def run_job(job: Job, emit: Emit) -> Done:
     """Run one job; a failure of the step comes back as ``Done.error``, never raised."""
     t0 = time.perf_counter()
@@ -70,14 +86,9 @@ def run_job(job: Job, emit: Emit) -> Done:
         request = job.request.model_copy(update={"inputs": inputs})
         out_dir = work / "out"
         out_dir.mkdir()
-        result = backend.run(request, out_dir,
-                             lambda d, t: emit(Event(job.step_id, "progress", d, t)))
-        missing = [n for n, p in result.outputs.items() if not Path(p).is_file()]
-        if missing:
-            raise BackendError(f"{backend.id} reported outputs it did not write: {missing}")
-        outputs = {name: blobs.put_file(Path(p)) for name, p in result.outputs.items()}
-        record = {"backend": backend.id, "backend_version": str(backend.version),
-                  "step": job.step_id, "locks": job.request.locks, **result.record}
+        outputs, record = perform(
+            backend, job.step_id, request, out_dir,
+            lambda d, t: emit(Event(job.step_id, "progress", d, t)), blobs.put_file)
         return Done(job.step_id, outputs, record, seconds=time.perf_counter() - t0)
     except Exception as e:  # noqa: BLE001 - one failed step must not stop the others
         return Done(job.step_id, error=cause_of(e), seconds=time.perf_counter() - t0)
