@@ -28,6 +28,7 @@ readme-image: demo
 	$(BIN)/aktion sheet examples/rooftop --out docs/contact-sheet.png --width 240
 
 test: $(VENV)/.dev
+	bash scripts/system-deps.sh
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 
