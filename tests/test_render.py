@@ -71,6 +71,14 @@ def test_a_failing_step_fails_only_what_needs_it(tiny: Path) -> None:
     assert store.verify() == []
 
 
+def _partial_videos(scratch: Path) -> list[Path]:
+    """Video files being written in the store's scratch; steps come and go while we look."""
+    try:
+        return [f for f in scratch.rglob("*.mp4*") if _size(f)]
+    except FileNotFoundError:  # a step's folder was removed mid-walk
+        return []
+
+
 def _size(path: Path) -> int:
     """A scratch file's size; 0 if it was renamed away while we looked."""
     try:
@@ -97,7 +105,7 @@ def test_kill_during_render_then_resume(tmp_path: Path) -> None:
                     done_before = {r[0] for r in con.execute("SELECT step_id FROM actions")}
             except sqlite3.OperationalError:
                 pass
-        partial = [f for f in (root / ".aktion" / "tmp").rglob("*.mp4*") if _size(f)]
+        partial = _partial_videos(root / ".aktion" / "tmp")
         if {"render:1", "motion_control:2"} <= done_before and partial:
             break  # shot 2 is being written right now
         time.sleep(0.01)
