@@ -28,8 +28,7 @@ def moves_list(
         return
     from aktion.previz.moves import MoveLibrary
 
-    extra = [path / "moves"] if path is not None and (path / "moves").is_dir() else []
-    library = MoveLibrary.load(extra)
+    library = MoveLibrary.for_production(path) if path is not None else MoveLibrary.load()
     for name in library.names():
         m = library[name]
         contact = f"contact {m.contact:g} ({m.effector})" if m.contact is not None else ""
@@ -73,8 +72,7 @@ def export_bvh(
         err_console.print(f"[red]✗[/] no shot `{shot}`")
         raise typer.Exit(2)
     scene, board = found[0]
-    folder = path / "moves"
-    library = MoveLibrary.load([folder] if folder.is_dir() else [])
+    library = MoveLibrary.for_production(path)
     cast = {c: production.cast[c] for c in board.characters}
     s = production.settings
     stage = Stage(board, scene.set, cast, production.beats(shot), library, fps=s.fps,

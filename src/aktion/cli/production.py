@@ -31,14 +31,11 @@ PolicyOpt = Annotated[str | None, typer.Option(
     "--policy", help="previz, draft or final; overrides aktion.toml's [render] policy")]
 
 
-def move_names(root: Path) -> list[str] | None:
+def move_names(root: Path) -> list[str]:
     """The move library's names (package moves plus the production's own ``moves/``)."""
-    try:
-        from aktion.previz.moves import MoveLibrary
-    except ImportError:
-        return None
-    extra = [root / "moves"] if (root / "moves").is_dir() else []
-    return list(MoveLibrary.load(extra_dirs=extra).names())
+    from aktion.previz.moves import MoveLibrary
+
+    return list(MoveLibrary.for_production(root).names())
 
 
 def open_production(path: Path) -> Production:

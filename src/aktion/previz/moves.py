@@ -248,6 +248,12 @@ class MoveLibrary:
             raise MoveError(issues)
 
     @classmethod
+    def for_production(cls, root: Path | str) -> MoveLibrary:
+        """The built-in moves plus a production's own ``moves/`` folder, if it has one."""
+        folder = Path(root) / "moves"
+        return cls.load([folder] if folder.is_dir() else [])
+
+    @classmethod
     def load(
         cls, extra_dirs: list[Path | str] | tuple[Path | str, ...] = (),
         extra: dict[str, dict[str, Any]] | None = None,

@@ -9,7 +9,6 @@ two characters occupying the same space. ``aktion check`` reports the findings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -120,8 +119,7 @@ def check_production(production, checks: tuple[str, ...] | None = None) -> list[
     """Solve every shot of a production as previz does and report what is implausible."""
     from .stage import Stage
 
-    folder = Path(production.root) / "moves"
-    library = MoveLibrary.load([folder] if folder.is_dir() else [])
+    library = MoveLibrary.for_production(production.root)
     s = production.settings
     findings: list[Finding] = []
     for scene, shot in production.shots():

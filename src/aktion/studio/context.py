@@ -34,15 +34,11 @@ def studio(request: Request) -> Studio:
 StudioDep = Annotated[Studio, Depends(studio)]
 
 
-def move_names(root: Path) -> list[str] | None:
-    """The move library's names when the previz package provides one."""
-    try:
-        from aktion.previz.moves import MoveLibrary  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    extra = [root / "moves"] if (root / "moves").is_dir() else []
-    names = list(MoveLibrary.load(extra_dirs=extra).names())
-    return names or None  # an empty library is one not yet installed: do not check moves
+def move_names(root: Path) -> list[str]:
+    """The move library's names (package moves plus the production's own ``moves/``)."""
+    from aktion.previz.moves import MoveLibrary
+
+    return list(MoveLibrary.for_production(root).names())
 
 
 def settings_of(root: Path) -> Settings:

@@ -20,13 +20,11 @@ BASE_MOVES = (
 
 def library_moves(root: Path | None = None) -> set[str] | None:
     """The move library's names (with a production's own ``moves/``), or None if absent."""
+    from aktion.previz.moves import MoveLibrary
+
     try:
-        from aktion.previz.moves import MoveLibrary
-    except ImportError:
-        return None
-    extra = [root / "moves"] if root is not None and (root / "moves").is_dir() else []
-    try:
-        return set(MoveLibrary.load(extra_dirs=extra).names())
+        library = MoveLibrary.for_production(root) if root is not None else MoveLibrary.load()
+        return set(library.names())
     except (AttributeError, TypeError, OSError, ValueError, ProductionError):
         # a library mid-change, or a broken moves/ file, must not stop a writer drafting
         return None
