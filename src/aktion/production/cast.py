@@ -7,7 +7,6 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .digest import digest_file  # noqa: F401 - part of the cast API
 from .schema import Versioned
 
 HexColor = str  # "#rrggbb"

@@ -15,8 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .board import Boards
-from .cast import Character, compute_lock, digest_file
+from .cast import Character, compute_lock
 from .choreo import Choreo
+from .digest import digest_file
 from .errors import ProductionError, SourceIssue
 from .production import Production
 from .script import Script

@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response, UploadFile
 from pydantic import ValidationError
 
-from aktion.production.cast import Character, compute_lock, digest_file
+from aktion.production.cast import Character, compute_lock
+from aktion.production.digest import digest_file
 from aktion.production.yamlio import plain
 
 from ..context import Studio, StudioDep, settings_of
