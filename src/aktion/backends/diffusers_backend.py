@@ -1,8 +1,10 @@
 """The ``diffusers`` backend: local models from safetensors folders, GPU when present.
 
-One file per pipeline family (``diffusers_keyframe``, ``diffusers_wan``); this
-one declares what the configured models can do and dispatches steps to them.
-Configured in ``backends.toml`` (see ``aktion.generation.config``).
+One file per pipeline family (``diffusers_sd``, ``diffusers_sdxl``,
+``diffusers_flux``, ``diffusers_wan_load``); this one declares what the
+configured models can do, how their generation settings and memory need come
+out on this machine (``plan_fit``, shown by ``aktion plan``), and dispatches
+steps to them. Configured in ``backends.toml`` (see ``aktion.generation.config``).
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
-from aktion.generation.config import BackendContext
+from aktion.generation.config import BackendContext, check_diffusers_table
 from aktion.generation.measures import step_measures
 
 from .base import BackendError, Capabilities, Progress, StepRequest, StepResult
 from .diffusers_files import model_record
+from .diffusers_plan import plan_fit, run_settings, step_generation
 
 CLIP_KINDS = ("motion", "extend", "restyle")
 # Pipelines are loaded once per process and are not thread-safe; an executor may run
@@ -42,12 +45,12 @@ class DiffusersBackend:
     def offers(cls, config: dict[str, Any]) -> dict[str, Capabilities]:
         """What the models named in backends.toml can do, per step kind."""
         out: dict[str, Capabilities] = {}
-        key = config.get("keyframe", {})
-        if key.get("model") and key.get("controlnet"):
+        key = check_diffusers_table("keyframe", config.get("keyframe", {}))
+        if key.get("model"):  # whether it needs a controlnet is the family's: see plan_fit
             cond = {"depth", "layout"} | ({"refs"} if key.get("ip_adapter") else set())
             out["keyframe"] = Capabilities(frozenset({"keyframe"}), frozenset(cond),
                                            device="auto", speed="slow")
-        mot = config.get("motion", {})
+        mot = check_diffusers_table("motion", config.get("motion", {}))
         if mot.get("model"):
             limit = int(mot.get("max_frames", 81))
             out["motion"] = Capabilities(frozenset({"motion"}), frozenset({"first_frame", "pose"}),
@@ -63,15 +66,24 @@ class DiffusersBackend:
     @classmethod
     def model_id(cls, kind: str, config: dict[str, Any],
                  context: BackendContext) -> dict[str, Any]:
-        """Names and fingerprints of the models a step uses (they enter the content key)."""
+        """Names and fingerprints of the models a step uses, and the generation settings
+        it runs with on this machine (all enter the content key)."""
         table = config.get("keyframe" if kind == "keyframe" else "motion", {})
         rec = model_record(context.path(table["model"]))
-        settings = {k: v for k, v in table.items() if k not in ("model", "controlnet",
-                                                                 "ip_adapter")}
-        for extra in ("controlnet", "ip_adapter"):
+        paths = ("model", "controlnet", "ip_adapter", "ip_adapter_image_encoder")
+        settings = {k: v for k, v in table.items() if k not in paths}
+        for extra in paths[1:]:
             if table.get(extra):
                 rec[extra] = model_record(context.path(table[extra]))["fingerprint"]
-        return {**rec, "settings": settings}
+        gen = step_generation(kind, table, context)
+        return {**rec, "settings": settings, **({"generation": gen} if gen else {})}
+
+    @classmethod
+    def plan_fit(cls, kind: str, config: dict[str, Any], context: BackendContext,
+                 fmt: dict[str, int]) -> tuple[bool, str]:
+        """Whether the step's model fits this machine, and the figures (for the plan)."""
+        table = config.get("keyframe" if kind == "keyframe" else "motion", {})
+        return plan_fit(kind, table, context, fmt)
 
     def run(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
         with _PIPELINES:
@@ -84,13 +96,14 @@ class DiffusersBackend:
         if request.kind == "keyframe":
             from .diffusers_keyframe import run_keyframe
 
-            outputs, record = run_keyframe(request, ctx.config["keyframe"], ctx.path,
-                                           ctx.cast_dir, workdir, progress)
+            table = run_settings("keyframe", ctx.config["keyframe"], ctx, request)
+            outputs, record = run_keyframe(request, table, ctx.path, ctx.cast_dir, workdir,
+                                           progress)
         elif request.kind in CLIP_KINDS:
             from .diffusers_wan import run_clip
 
-            outputs, record = run_clip(request, ctx.config["motion"], ctx.path, workdir,
-                                       progress)
+            table = run_settings("motion", ctx.config["motion"], ctx, request)
+            outputs, record = run_clip(request, table, ctx.path, workdir, progress)
         else:
             raise BackendError(f"diffusers does not do `{request.kind}` steps")
         record["model"] = request.params.get("model", {})

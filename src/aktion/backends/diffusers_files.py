@@ -1,9 +1,10 @@
 """What every diffusers pipeline family shares: the device, safe weights, bounded images.
 
 Weights load from a local folder in safetensors only: a pickle (.bin, .pt, .ckpt)
-can run code when loaded, so a folder holding one is refused before anything is
-read. Nothing is downloaded at run time (``local_files_only``). CUDA is used when
-present, CPU otherwise.
+can run code when loaded, so it is never opened; a component that has only a
+pickle is refused before anything is read (``diffusers_weights``). Nothing is
+downloaded at run time (``local_files_only``). CUDA is used when present, CPU
+otherwise.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from typing import Any
 import numpy as np
 
 from .base import BackendError
+from .diffusers_families import gen_size
+from .diffusers_weights import PICKLE_SUFFIXES, check_folder
 
-PICKLE_SUFFIXES = frozenset({".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle"})
+__all__ = ["PICKLE_SUFFIXES", "check_folder", "control_image", "device", "dtype", "fingerprint",
+           "gen_size", "model_record", "open_reference"]
 
 
 def device() -> str:
@@ -30,19 +34,6 @@ def dtype():
     import torch
 
     return torch.float16 if device() == "cuda" else torch.float32
-
-
-def check_folder(folder: Path, what: str) -> Path:
-    """A model folder that exists and holds safetensors weights and no pickles."""
-    if not folder.is_dir():
-        raise BackendError(f"{what}: model folder {folder} not found (no download at run time)")
-    pickles = sorted(p.name for p in folder.rglob("*") if p.suffix.lower() in PICKLE_SUFFIXES)
-    if pickles:
-        raise BackendError(f"{what}: {folder} holds pickle weights {pickles[:3]}: "
-                           "refusing them; convert to .safetensors")
-    if not any(folder.rglob("*.safetensors")):
-        raise BackendError(f"{what}: {folder} has no .safetensors weights")
-    return folder
 
 
 def fingerprint(folder: Path) -> str:
@@ -90,10 +81,3 @@ def control_image(path: Path, width: int, height: int):
     if a.ndim == 2:
         a = np.repeat(a[..., None], 3, axis=2)
     return Image.fromarray(a).resize((width, height))
-
-
-def gen_size(fmt: dict[str, int], cap: int) -> tuple[int, int]:
-    """The production's aspect at most ``cap`` pixels wide, in multiples of 16."""
-    w, h = fmt.get("width", 1280), fmt.get("height", 720)
-    scale = min(1.0, cap / max(w, h))
-    return max(16, int(w * scale) // 16 * 16), max(16, int(h * scale) // 16 * 16)

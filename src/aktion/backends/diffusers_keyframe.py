@@ -1,48 +1,24 @@
-"""Keyframes: StableDiffusion + ControlNet (the previz layout's depth) + IP-Adapter identity.
+"""Keyframes: a diffusion model + depth control (the previz layout) + IP-Adapter identity.
 
-The board fixes the composition (ControlNet on the previz depth map); each locked
-character's reference images fix the look (IP-Adapter). Both are loaded once per
-process from local safetensors folders named in ``backends.toml``.
+The board fixes the composition (depth control on the previz depth map); each
+locked character's reference images fix the look (IP-Adapter). The model family
+(SD 1.x/2.x, SDXL, Flux) comes from the model folder; the pipelines are loaded
+once per process from local safetensors folders named in ``backends.toml``
+(``diffusers_keyframe_load``).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from aktion.generation.prompts import NEGATIVE, shot_prompt
 
 from .base import BackendError, Progress, StepRequest
-from .diffusers_files import (
-    check_folder,
-    control_image,
-    device,
-    dtype,
-    gen_size,
-    open_reference,
-)
+from .diffusers_files import control_image, device, gen_size, open_reference
+from .diffusers_keyframe_load import keyframe_call, keyframe_pipeline, load_keyframe_pipeline
 
-
-@lru_cache(maxsize=2)
-def load_keyframe_pipeline(model: Path, controlnet: Path, ip_adapter: Path | None):
-    from diffusers import ControlNetModel, StableDiffusionControlNetPipeline
-
-    check_folder(model, "keyframe model")
-    check_folder(controlnet, "keyframe controlnet")
-    cn = ControlNetModel.from_pretrained(controlnet, local_files_only=True,
-                                         use_safetensors=True, torch_dtype=dtype())
-    pipe = StableDiffusionControlNetPipeline.from_pretrained(
-        model, controlnet=cn, safety_checker=None, feature_extractor=None,
-        requires_safety_checker=False, local_files_only=True, use_safetensors=True,
-        torch_dtype=dtype())
-    if ip_adapter is not None:
-        check_folder(ip_adapter, "identity adapter")
-        weights = min(ip_adapter.glob("*.safetensors")).name
-        pipe.load_ip_adapter(str(ip_adapter), subfolder="", weight_name=weights,
-                             image_encoder_folder="image_encoder", local_files_only=True)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe.to(device())
+__all__ = ["load_keyframe_pipeline", "reference_images", "run_keyframe"]
 
 
 def reference_images(request: StepRequest, cast_dir: Path, size: int) -> list[tuple[str, Any]]:
@@ -62,9 +38,8 @@ def run_keyframe(request: StepRequest, table: dict[str, Any], resolve, cast_dir:
     import torch
 
     ip = table.get("ip_adapter")
-    pipe = load_keyframe_pipeline(resolve(table["model"]), resolve(table["controlnet"]),
-                                  resolve(ip) if ip else None)
-    width, height = gen_size(request.format, int(table.get("size", 512)))
+    width, height = gen_size(request.format, table)
+    pipe = keyframe_pipeline(table, resolve, (width, height))
     control = control_image(request.inputs["depth"], width, height)
     steps = int(table.get("steps", 25))
     kwargs: dict[str, Any] = {}
@@ -79,7 +54,7 @@ def run_keyframe(request: StepRequest, table: dict[str, Any], resolve, cast_dir:
     elif ip is not None:
         pipe.set_ip_adapter_scale(0.0)
         kwargs["ip_adapter_image"] = [[control]]  # unused at scale 0; the pipeline wants one
-    image = pipe(
+    image = keyframe_call(pipe, table)(
         shot_prompt(request.model_dump()), image=control, negative_prompt=NEGATIVE,
         width=width, height=height, num_inference_steps=steps,
         guidance_scale=float(table.get("guidance", 7.0)),

@@ -10,7 +10,6 @@ rest are generated following the control. So one pipeline serves three steps:
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +19,12 @@ from aktion.generation.prompts import NEGATIVE, shot_prompt
 from aktion.media.video import VideoWriter, iter_frames
 
 from .base import Progress, StepRequest
-from .diffusers_files import check_folder, device, dtype, gen_size
+from .diffusers_files import device, gen_size
+from .diffusers_wan_load import load_vace, vace_pipeline
+
+__all__ = ["load_vace", "run_clip"]
 
 OVERLAP = 5  # frames of the previous chunk kept when extending (4k+1 for the VAE)
-
-
-@lru_cache(maxsize=1)
-def load_vace(model: Path):
-    from diffusers import WanVACEPipeline
-
-    check_folder(model, "motion model")
-    pipe = WanVACEPipeline.from_pretrained(model, local_files_only=True, use_safetensors=True,
-                                           torch_dtype=dtype())
-    pipe.set_progress_bar_config(disable=True)
-    return pipe.to(device())
 
 
 def _frames(path: Path, count: int, size: tuple[int, int]) -> list:
@@ -84,8 +75,8 @@ def run_clip(request: StepRequest, table: dict[str, Any], resolve, workdir: Path
 
     from aktion.media.images import open_image
 
-    pipe = load_vace(resolve(table["model"]))
-    size = gen_size(request.format, int(table.get("size", 480)))
+    size = gen_size(request.format, table)
+    pipe = vace_pipeline(table, resolve, size)
     frames = int(request.params.get("frames", 17))
     record: dict[str, Any] = {"pipeline": type(pipe).__name__, "size": list(size),
                               "device": device()}

@@ -6,7 +6,9 @@ step, the backend and model, from three things: the production's policy
 pose conditioning, a character with references needs identity conditioning, a
 shot longer than a backend's clip needs ``extend``) and what is available (the
 built-ins and the ``aktion.backends`` entry point group, each configured in
-``backends.toml``). The reason is kept on each step so ``aktion plan`` shows it.
+``backends.toml``), and whether the backend's model fits this machine (a backend
+with ``plan_fit`` says so, with the figures: on the GPU whole, with CPU offload,
+or not at all). The reason is kept on each step so ``aktion plan`` shows it.
 A need no available backend meets is an ``UnmetNeed`` naming it, never a silent
 downgrade.
 """
@@ -117,6 +119,8 @@ class Router:
         self.classes: dict[str, type] = {}
         self.contexts: dict[str, BackendContext] = {}  # per backend id: what plan() keeps
         self.skipped: dict[str, str] = {}
+        self._models: dict[tuple[str, str], dict[str, Any]] = {}  # per (backend, kind)
+        self._fits: dict[tuple[str, str, str], tuple[bool, str]] = {}  # + format
         installed = available_backends()
         for backend_id, table in config.items():
             if backend_id == "route" or not isinstance(table, dict):
@@ -181,28 +185,53 @@ class Router:
                 f"shot {shot}: policy {self.policy} needs a `{kind}` backend; configured in "
                 f"backends.toml: {configured}" + self._skipped_note())
         unmet: dict[str, Need] = {}
+        refused: list[str] = []
         for backend_id in self._order(offered):
             caps = self.candidates[backend_id][kind]
             missing = [n for n in needs if n.name not in caps.conditioning]
             if missing:
                 unmet.setdefault(missing[0].name, missing[0])
                 continue
-            return self._chosen(backend_id, kind, needs, caps)
+            fits, memory = self._fit(backend_id, kind, request.get("format", {}))
+            if not fits:
+                refused.append(f"{backend_id}: {memory}")
+                continue
+            return self._chosen(backend_id, kind, needs, caps, memory)
+        if refused and not unmet:
+            raise UnmetNeed(f"shot {shot}: `{kind}` cannot run here: " + "; ".join(refused))
         need = next(iter(unmet.values()))
         raise UnmetNeed(
             f"shot {shot}: `{kind}` needs {need.name} conditioning ({need.why}); "
-            f"no available backend honours it (tried {', '.join(offered)})")
+            f"no available backend honours it (tried {', '.join(offered)})"
+            + (f"; {'; '.join(refused)}" if refused else ""))
+
+    def _fit(self, backend_id: str, kind: str, fmt: dict[str, Any]) -> tuple[bool, str]:
+        """The backend's own check that its model fits this machine (once per plan)."""
+        cls = self.classes[backend_id]
+        if not hasattr(cls, "plan_fit"):
+            return True, ""
+        key = (backend_id, kind, repr(sorted(fmt.items())))
+        if key not in self._fits:
+            self._fits[key] = cls.plan_fit(kind, self.config.get(backend_id, {}),
+                                           self.contexts[backend_id], fmt)
+        return self._fits[key]
+
+    def _model(self, backend_id: str, kind: str) -> dict[str, Any]:
+        cls = self.classes[backend_id]
+        if not hasattr(cls, "model_id"):
+            return {}
+        if (backend_id, kind) not in self._models:
+            self._models[(backend_id, kind)] = cls.model_id(
+                kind, self.config.get(backend_id, {}), self.contexts[backend_id])
+        return self._models[(backend_id, kind)]
 
     def _chosen(self, backend_id: str, kind: str, needs: list[Need],
-                caps: Capabilities) -> Route:
-        cls = self.classes[backend_id]
-        table = self.config.get(backend_id, {})
-        model = cls.model_id(kind, table, self.contexts[backend_id]) if hasattr(
-            cls, "model_id") else {}
+                caps: Capabilities, memory: str = "") -> Route:
+        model = self._model(backend_id, kind)
         honoured = "; ".join(f"{n.name}: {n.why}" for n in needs) or "no special needs"
         name = f" model {model['name']}" if model.get("name") else ""
         reason = f"policy {self.policy}: {backend_id}{name} ({caps.speed}, {caps.cost}) " \
-                 f"honours {honoured}"
+                 f"honours {honoured}" + (f"; {memory}" if memory else "")
         return Route(backend_id, reason,
                      {"model": model, "conditioning": sorted(n.name for n in needs)})
 
