@@ -193,8 +193,9 @@ def test_pickle_weights_are_refused(tmp_path: Path) -> None:
     from aktion.backends.diffusers_files import check_folder
 
     (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text("{}")
     (tmp_path / "m" / "diffusion_pytorch_model.bin").write_bytes(b"\x80\x04")
-    with pytest.raises(BackendError, match="pickle"):
+    with pytest.raises(BackendError, match=r"diffusion_pytorch_model\.bin is pickle weights"):
         check_folder(tmp_path / "m", "keyframe model")
 
 
