@@ -32,13 +32,15 @@ class Family:
     steps: int
     guidance: float
     dtype: str  # on CUDA
-    activation_gib: float  # rough peak activations at ``native`` (and ``frames``)
+    activation_gib: float  # rough peak activations at ``native`` (and ``frames``) ...
+    reference_params: float  # ... for a denoiser (``denoiser``) of this many parameters
     frames: int = 1
     needs_controlnet: bool = True
     identity: bool = True  # an IP-Adapter can be loaded
     control_scale: float | None = None  # controlnet_conditioning_scale, if recommended
     float32_parts: tuple[str, ...] = ()  # components kept in float32 on CUDA
     preview: int = 256  # CPU: long side
+    denoiser: str = "transformer"
     preview_steps: int = 4
 
 
@@ -46,26 +48,29 @@ SD = Family(
     "sd", "Stable Diffusion 1.x/2.x", "aktion.backends.diffusers_sd",
     classes=("StableDiffusionPipeline", "StableDiffusionControlNetPipeline"),
     pipeline="StableDiffusionControlNetPipeline", native=(512, 512), multiple=8, steps=30,
-    guidance=7.0, dtype="float16", activation_gib=1.5)
+    guidance=7.0, dtype="float16", activation_gib=1.5, reference_params=860e6,
+    denoiser="unet")
 SDXL = Family(
     "sdxl", "Stable Diffusion XL", "aktion.backends.diffusers_sdxl",
     classes=("StableDiffusionXLPipeline", "StableDiffusionXLControlNetPipeline"),
     pipeline="StableDiffusionXLControlNetPipeline", native=(1024, 1024), multiple=8, steps=30,
-    guidance=5.0, dtype="float16", activation_gib=4.0, control_scale=0.5)
+    guidance=5.0, dtype="float16", activation_gib=4.0, reference_params=2.57e9,
+    control_scale=0.5, denoiser="unet")
 FLUX = Family(
     "flux", "Flux + ControlNet", "aktion.backends.diffusers_flux",
     classes=("FluxPipeline", "FluxControlNetPipeline"), pipeline="FluxControlNetPipeline",
     native=(1024, 1024), multiple=16, steps=28, guidance=3.5, dtype="bfloat16",
-    activation_gib=4.0, control_scale=0.6)
+    activation_gib=4.0, reference_params=11.9e9, control_scale=0.6)
 FLUX_CONTROL = Family(
     "flux-control", "Flux depth control (FLUX.1-Depth-dev)", "aktion.backends.diffusers_flux",
     classes=("FluxControlPipeline",), pipeline="FluxControlPipeline", native=(1024, 1024),
     multiple=16, steps=30, guidance=10.0, dtype="bfloat16", activation_gib=4.0,
-    needs_controlnet=False, identity=False)
+    reference_params=11.9e9, needs_controlnet=False, identity=False)
 WAN = Family(
     "wan", "Wan 2.1 VACE", "aktion.backends.diffusers_wan_load", classes=("WanVACEPipeline",),
     pipeline="WanVACEPipeline", native=(832, 480), multiple=16, steps=30, guidance=5.0,
-    dtype="bfloat16", activation_gib=4.0, frames=81, needs_controlnet=False, identity=False,
+    dtype="bfloat16", activation_gib=4.0, reference_params=1.56e9, frames=81,
+    needs_controlnet=False, identity=False,
     float32_parts=("vae", "image_encoder"), preview=160)
 KEYFRAME_FAMILIES = (SD, SDXL, FLUX, FLUX_CONTROL)
 MOTION_FAMILIES = (WAN,)

@@ -107,7 +107,7 @@ def _load(spec: KeyframeSpec, at: Size) -> Any:
     fam = keyframe_family(spec)
     weights = keyframe_weights(spec)
     main = dtype_name(fam, spec.dtype)
-    fit = check_fit(fam, weights, main, spec.model, at.triple(), spec.offload, spec.memory_gib,
+    fit = check_fit(fam, weights, main, at.triple(), spec.offload, spec.memory_gib,
                     "keyframe model")
     pipe = family_module(fam).load(spec, main, weights)
     pipe.set_progress_bar_config(disable=True)

@@ -9,6 +9,7 @@ or refuses with the figures before a long load ends in an out-of-memory error.
 from __future__ import annotations
 
 import importlib
+import math
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import BackendError
-from .diffusers_families import Family, native_size
+from .diffusers_families import Family
 from .diffusers_files import device
 from .diffusers_memory import Fit, Need, activation_bytes, decide, device_memory
 from .diffusers_weights import Weights, model_weights, variant_of
@@ -50,12 +51,14 @@ def part_dtype(fam: Family, part: str, main: str) -> str:
     return "float32" if part in fam.float32_parts else main
 
 
-def need(fam: Family, weights: dict[str, Weights], main: str, folder: Path | None,
-         width: int, height: int, frames: int = 1) -> Need:
+def need(fam: Family, weights: dict[str, Weights], main: str, width: int, height: int,
+         frames: int = 1) -> Need:
     """The pipeline's memory need at a generation size (see ``diffusers_memory``)."""
     sized = {name: w.nbytes(ITEMSIZE[part_dtype(fam, name, main)]) for name, w in weights.items()}
-    native = native_size(fam, folder) if folder is not None and folder.is_dir() else fam.native
-    act = activation_bytes(fam.activation_gib, native, fam.frames, width, height, frames)
+    denoiser = weights.get(fam.denoiser)
+    wide = math.sqrt(denoiser.params / fam.reference_params) if denoiser else 1.0
+    act = activation_bytes(fam.activation_gib, fam.native, fam.frames, width, height, frames,
+                           wide)
     at = f"{width}x{height}" + (f"x{frames}" if frames > 1 else "")
     return Need(at, sized, act)
 
@@ -68,10 +71,9 @@ def place(pipe: Any, fit: Fit) -> Any:
     return pipe.to(device())
 
 
-def check_fit(fam: Family, weights: dict[str, Weights], main: str, folder: Path,
-              at: tuple[int, int, int], offload: bool | str, memory_gib: float | None,
-              what: str) -> Fit:
-    fit = decide(need(fam, weights, main, folder, *at), device_memory(memory_gib), offload)
+def check_fit(fam: Family, weights: dict[str, Weights], main: str, at: tuple[int, int, int],
+              offload: bool | str, memory_gib: float | None, what: str) -> Fit:
+    fit = decide(need(fam, weights, main, *at), device_memory(memory_gib), offload)
     if not fit.ok:
         raise BackendError(f"{what}: {fit.reason}")
     return fit

@@ -73,11 +73,13 @@ def _overhead(cuda: bool) -> int:
 
 
 def activation_bytes(gib_at_native: float, native: tuple[int, int], native_frames: int,
-                     width: int, height: int, frames: int) -> int:
+                     width: int, height: int, frames: int, width_ratio: float = 1.0) -> int:
     """The family's activations at ``native`` scaled to the generation size (linear in
-    pixels x frames, as attention with a memory-efficient kernel roughly is)."""
+    pixels x frames, as attention with a memory-efficient kernel roughly is) and to the
+    denoiser's width (``width_ratio``: the square root of its parameters over the
+    family's reference model's; Wan 14B is ~3.3x as wide as Wan 1.3B)."""
     ratio = (width * height * max(1, frames)) / (native[0] * native[1] * max(1, native_frames))
-    return int(gib_at_native * GIB * ratio)
+    return int(gib_at_native * GIB * ratio * width_ratio)
 
 
 @dataclass(frozen=True)

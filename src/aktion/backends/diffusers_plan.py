@@ -85,7 +85,7 @@ def plan_fit(kind: str, table: dict[str, Any], context: BackendContext,
     width, height = gen_size(fmt, gen)
     frames = int(table.get("max_frames", WAN.frames)) if fam is WAN else 1
     main = dtype_name(fam, spec.dtype, on_cuda)
-    fit = decide(need(fam, weights, main, spec.model, width, height, frames),
+    fit = decide(need(fam, weights, main, width, height, frames),
                  device_memory(spec.memory_gib), spec.offload)
     reason = f"{fam.label}, {main}; {fit.reason}"
     if gen["profile"] == "cpu-preview":

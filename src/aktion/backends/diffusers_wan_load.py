@@ -60,7 +60,7 @@ def _load(spec: MotionSpec, at: Size) -> Any:
 
     weights = motion_weights(spec)
     main = dtype_name(WAN, spec.dtype)
-    fit = check_fit(WAN, weights, main, spec.model, at.triple(), spec.offload, spec.memory_gib,
+    fit = check_fit(WAN, weights, main, at.triple(), spec.offload, spec.memory_gib,
                     "motion model")
     components = pipeline_components(spec.model)
     parts = {name: load_part(spec.model, name, components[name], "float32",
