@@ -84,11 +84,11 @@ def _valid(key: str, value: Any) -> bool:
 def check_diffusers_table(kind: str, table: dict[str, Any]) -> dict[str, Any]:
     """The ``[diffusers.<kind>]`` table, its known settings checked for type."""
     if not isinstance(table, dict):
-        raise ConfigError(f"{BACKENDS_FILE} [diffusers.{kind}]: expected a table")
+        raise ConfigError(f"{BACKENDS_FILE}: diffusers.{kind} is not a table")
     for key, value in table.items():
         known = DIFFUSERS_SETTINGS[kind]
         if key in known and not _valid(key, value):
-            raise ConfigError(f"{BACKENDS_FILE} [diffusers.{kind}] {key} = {value!r}: "
+            raise ConfigError(f"{BACKENDS_FILE}: diffusers.{kind}.{key} = {value!r}: "
                               f"expected {known[key]}")
     return table
 
