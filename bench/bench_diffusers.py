@@ -117,6 +117,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--steps", type=int, default=0, help="0: the backend's defaults")
     ap.add_argument("--frames", type=int, default=17, help="the motion clip's frames")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads on CPU")
     a = ap.parse_args()
     if a.device == "cpu":
         os.environ["CUDA_VISIBLE_DEVICES"] = ""  # before torch is imported
@@ -125,6 +126,8 @@ def main() -> None:
 
     if a.device == "cuda" and not torch.cuda.is_available():
         sys.exit("--device cuda: no CUDA device here")
+    if a.device == "cpu":
+        torch.set_num_threads(a.threads)  # a fixed share of a shared machine: steadier times
 
     from tiny_models import build_all
 
@@ -165,11 +168,12 @@ def main() -> None:
         print(f"shot {shot}: keyframe: {key_step.reason}")
         print(f"shot {shot}: motion: {mot_step.reason}")
         depth = store.blob_path(done[f"layout:{shot}"].outputs["depth"])
+        frame = store.blob_path(done[f"layout:{shot}"].outputs["frame"])
         guide = store.blob_path(done[f"control_maps:{shot}"].outputs["pose"])
         poses = store.blob_path(done[f"motion_control:{shot}"].outputs["poses"])
 
         def backend_keyframe():
-            return execute(key_step, {"frame": depth, "depth": depth}, store, backend,
+            return execute(key_step, {"frame": frame, "depth": depth}, store, backend,
                            lambda i, n: None)
 
         first = backend_keyframe()  # loads the pipeline; the runs below are warm
@@ -215,20 +219,27 @@ def main() -> None:
                          generator=torch.Generator("cpu").manual_seed(mot_step.request.seed),
                          output_type="np").frames[0]
 
+        from aktion.generation.measures import step_measures
+
         rows = []
-        for name, ours, bare, size in (
-                ("keyframe", backend_keyframe, bare_keyframe, f"{w}x{h}, {steps} steps"),
+        for name, ours, bare, size, inputs in (
+                ("keyframe", backend_keyframe, bare_keyframe, f"{w}x{h}, {steps} steps",
+                 {"frame": frame, "depth": depth}),
                 ("motion", backend_motion, bare_motion,
-                 f"{mw}x{mh}x{n}, {mot_table['steps']} steps")):
+                 f"{mw}x{mh}x{n}, {mot_table['steps']} steps", {})):
             bare()  # warm
             t_ours, t_bare = alternate(ours, bare, a.repeats)
-            rows.append((name, size, t_ours, t_bare))
+            outputs = {k: store.blob_path(v) for k, v in ours().outputs.items()}
+            t_measure, _ = alternate(lambda o=outputs, i=inputs, k=name: step_measures(k, o, i),
+                                     lambda: None, a.repeats)
+            rows.append((name, size, t_ours, t_bare, t_measure))
         store.close()
-    print(f"\n{'step':<9} {'size':<22} {'backend':>9} {'bare':>9} {'ratio':>7}")
-    for name, size, t_ours, t_bare in rows:
-        print(f"{name:<9} {size:<22} {t_ours:8.2f}s {t_bare:8.2f}s {t_ours / t_bare:7.3f}")
+    print(f"\n{'step':<9} {'size':<22} {'backend':>9} {'bare':>9} {'ratio':>7}  measures")
+    for name, size, t_ours, t_bare, t_measure in rows:
+        print(f"{name:<9} {size:<22} {t_ours:8.2f}s {t_bare:8.2f}s {t_ours / t_bare:7.3f}  "
+              f"{t_measure:.2f}s")
     print(f"(best of {a.repeats}, run turn about; goal: the backend within 1.03x of the bare "
-          "pipeline)")
+          "pipeline; measures: the part of the backend's time spent on the step's measures)")
 
 
 if __name__ == "__main__":

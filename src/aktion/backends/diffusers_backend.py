@@ -71,7 +71,8 @@ class DiffusersBackend:
         table = config.get("keyframe" if kind == "keyframe" else "motion", {})
         rec = model_record(context.path(table["model"]))
         paths = ("model", "controlnet", "ip_adapter", "ip_adapter_image_encoder")
-        settings = {k: v for k, v in table.items() if k not in paths}
+        placement = ("offload", "memory_gib")  # where it runs, not what it makes
+        settings = {k: v for k, v in table.items() if k not in paths + placement}
         for extra in paths[1:]:
             if table.get(extra):
                 rec[extra] = model_record(context.path(table[extra]))["fingerprint"]
