@@ -77,6 +77,16 @@ def test_offload_true_always_offloads_on_cuda_and_is_a_note_on_cpu() -> None:
     assert fit.ok and not fit.offload and "offload applies to CUDA only" in fit.reason
 
 
+def test_a_controlnet_stays_beside_its_denoiser_when_offloaded() -> None:
+    sdxl = {"unet": int(4.8 * GIB), "controlnet": int(2.3 * GIB), "text_encoder_2": int(1.3 * GIB),
+            "text_encoder": int(0.2 * GIB), "vae": int(0.2 * GIB)}
+    alone = Need("1368x768", sdxl, int(4.0 * GIB))
+    paired = Need("1368x768", sdxl, int(4.0 * GIB), ("unet", "controlnet"))
+    assert paired.offloaded() - alone.offloaded() == sdxl["controlnet"]
+    assert decide(paired, cuda(10.0)).ok is False  # 4.8 + 2.3 + 4.0 + 0.6 > 10
+    assert decide(alone, cuda(10.0)).offload  # what a per-component estimate would claim
+
+
 def test_device_memory_reports_this_machine_and_honours_a_cap() -> None:
     mem = device_memory()
     assert mem.device == ("cuda:0" if torch.cuda.is_available() else "cpu")

@@ -37,8 +37,12 @@ def dtype():
 
 
 def fingerprint(folder: Path) -> str:
-    """A cheap identity of a model folder: its configs' content and its weights' sizes."""
+    """A cheap identity of a model folder (its configs' content and its weights' sizes) or
+    of a single weight file (its name and size)."""
     h = hashlib.sha256()
+    if folder.is_file():
+        h.update(f"{folder.name}:{folder.stat().st_size}".encode())
+        return h.hexdigest()[:16]
     if not folder.is_dir():
         return "missing"
     for p in sorted(folder.rglob("*")):

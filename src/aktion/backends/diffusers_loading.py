@@ -60,7 +60,7 @@ def need(fam: Family, weights: dict[str, Weights], main: str, width: int, height
     act = activation_bytes(fam.activation_gib, fam.native, fam.frames, width, height, frames,
                            wide)
     at = f"{width}x{height}" + (f"x{frames}" if frames > 1 else "")
-    return Need(at, sized, act)
+    return Need(at, sized, act, (fam.denoiser, "controlnet") if "controlnet" in sized else ())
 
 
 def place(pipe: Any, fit: Fit) -> Any:

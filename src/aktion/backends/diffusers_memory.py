@@ -60,12 +60,15 @@ class Need:
     at: str  # the generation size it was estimated for, e.g. "832x480x81"
     weights: dict[str, int]
     activations: int
+    together: tuple[str, ...] = ()  # on the GPU at once even when offloaded (denoiser + its
+    # ControlNet: diffusers keeps a ControlNet, called every step, there until the call ends)
 
     def full(self, cuda: bool) -> int:
         return sum(self.weights.values()) + self.activations + _overhead(cuda)
 
     def offloaded(self) -> int:
-        return max(self.weights.values(), default=0) + self.activations + CUDA_OVERHEAD
+        pair = sum(self.weights.get(name, 0) for name in self.together)
+        return max(pair, *self.weights.values(), 0) + self.activations + CUDA_OVERHEAD
 
 
 def _overhead(cuda: bool) -> int:
