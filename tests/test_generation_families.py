@@ -152,7 +152,7 @@ def test_flux_depth_control_takes_the_depth_in_its_own_transformer(
 
 def test_a_family_without_what_it_needs_is_refused_at_plan_time(
         tmp_path: Path, models: Path) -> None:
-    with pytest.raises(UnmetNeed, match="it needs a depth controlnet"):
+    with pytest.raises(UnmetNeed, match="`keyframe` needs depth conditioning"):
         plan(load_production(production(tmp_path / "a", 'model = "{m}/sdxl"\n', models,
                                         refs=False)), "final")
     with pytest.raises(UnmetNeed, match="takes the depth map itself: remove controlnet"):
@@ -193,9 +193,9 @@ def test_generation_sizes_and_shifts_per_family() -> None:
     wan = {"family": "wan", "native": list(WAN.native), "multiple": 16}
     assert gen_size(wide, wan) == (832, 480) and gen_size(tall, wan) == (480, 832)
     sd = {"family": "sd", "native": [512, 512], "multiple": SD.multiple}
-    assert gen_size(wide, sd) == (680, 384)  # SD 1.5's pixel area at 16:9
-    assert gen_size(wide, {"family": "sdxl", "native": [1024, 1024], "multiple": 8}) \
-        == (1368, 768)
+    assert gen_size(wide, sd) == (688, 384)  # SD 1.5's pixel area at 16:9
+    assert gen_size(wide, {"family": "sdxl", "native": [1024, 1024], "multiple": SDXL.multiple}) \
+        == (1360, 768)
     assert gen_size(wide, {"family": "flux", "native": [1024, 1024], "multiple": 16}) \
         == (1360, 768)
     assert gen_size(wide, {**sd, "size": 256}) == (256, 144)  # a cap on the long side

@@ -18,7 +18,7 @@ from aktion.generation.measures import step_measures
 
 from .base import BackendError, Capabilities, Progress, StepRequest, StepResult
 from .diffusers_files import model_record
-from .diffusers_plan import plan_fit, run_settings, step_generation
+from .diffusers_plan import plan_fit, run_settings, step_generation, takes_depth_itself
 
 CLIP_KINDS = ("motion", "extend", "restyle")
 # Pipelines are loaded once per process and are not thread-safe; an executor may run
@@ -42,12 +42,15 @@ class DiffusersBackend:
         self.context = context
 
     @classmethod
-    def offers(cls, config: dict[str, Any]) -> dict[str, Capabilities]:
+    def offers(cls, config: dict[str, Any],
+               context: BackendContext | None = None) -> dict[str, Capabilities]:
         """What the models named in backends.toml can do, per step kind."""
         out: dict[str, Capabilities] = {}
         key = check_diffusers_table("keyframe", config.get("keyframe", {}))
-        if key.get("model"):  # whether it needs a controlnet is the family's: see plan_fit
-            cond = {"depth", "layout"} | ({"refs"} if key.get("ip_adapter") else set())
+        if key.get("model"):
+            depth = bool(key.get("controlnet")) or takes_depth_itself(key, context)
+            cond = ({"depth", "layout"} if depth else set()) | (
+                {"refs"} if key.get("ip_adapter") else set())
             out["keyframe"] = Capabilities(frozenset({"keyframe"}), frozenset(cond),
                                            device="auto", speed="slow")
         mot = check_diffusers_table("motion", config.get("motion", {}))

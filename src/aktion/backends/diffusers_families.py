@@ -28,7 +28,8 @@ class Family:
     classes: tuple[str, ...]  # model_index.json _class_name values it accepts
     pipeline: str  # the diffusers pipeline class it runs
     native: tuple[int, int]  # landscape (w, h): the size the family was trained at
-    multiple: int  # width and height are multiples of this (VAE x patch)
+    multiple: int  # width and height are multiples of this (VAE x patch; 16 for SD's UNets
+    # too, whose latents then halve cleanly twice)
     steps: int
     guidance: float
     dtype: str  # on CUDA
@@ -47,13 +48,13 @@ class Family:
 SD = Family(
     "sd", "Stable Diffusion 1.x/2.x", "aktion.backends.diffusers_sd",
     classes=("StableDiffusionPipeline", "StableDiffusionControlNetPipeline"),
-    pipeline="StableDiffusionControlNetPipeline", native=(512, 512), multiple=8, steps=30,
+    pipeline="StableDiffusionControlNetPipeline", native=(512, 512), multiple=16, steps=30,
     guidance=7.0, dtype="float16", activation_gib=1.5, reference_params=860e6,
     denoiser="unet")
 SDXL = Family(
     "sdxl", "Stable Diffusion XL", "aktion.backends.diffusers_sdxl",
     classes=("StableDiffusionXLPipeline", "StableDiffusionXLControlNetPipeline"),
-    pipeline="StableDiffusionXLControlNetPipeline", native=(1024, 1024), multiple=8, steps=30,
+    pipeline="StableDiffusionXLControlNetPipeline", native=(1024, 1024), multiple=16, steps=30,
     guidance=5.0, dtype="float16", activation_gib=4.0, reference_params=2.57e9,
     control_scale=0.5, denoiser="unet")
 FLUX = Family(
@@ -156,7 +157,7 @@ def gen_size(fmt: dict[str, int], table: dict[str, Any] | int) -> tuple[int, int
     With a ``size`` (the setting, or the CPU preview's): the production's aspect at
     most that many pixels on the long side. Otherwise the family's native size: Wan
     832x480 or 480x832 by orientation; image families the native pixel area at the
-    production's aspect (SD 1.5 at 16:9: 680x384; SDXL: 1368x768; Flux: 1360x768).
+    production's aspect (SD 1.5 at 16:9: 688x384; SDXL and Flux: 1360x768).
     An int is a long-side cap in multiples of 16 (the older form)."""
     w, h = fmt.get("width", 1280), fmt.get("height", 720)
     if isinstance(table, int):

@@ -38,6 +38,20 @@ def _family(kind: str, table: dict[str, Any], context: BackendContext) -> tuple[
     return family_of(spec.model, "motion", "motion model"), spec
 
 
+def takes_depth_itself(table: dict[str, Any], context: BackendContext | None) -> bool:
+    """Whether the keyframe model follows a depth map with no ControlNet (Flux depth
+    control). No for a family that needs one; otherwise (no context, a folder that is
+    missing or not a keyframe model) yes, and ``plan_fit`` says what is wrong."""
+    if context is None:
+        return True
+    from .diffusers_families import family_of
+
+    try:
+        return not family_of(context.path(table["model"]), "keyframe", "").needs_controlnet
+    except BackendError:
+        return True
+
+
 def step_generation(kind: str, table: dict[str, Any],
                     context: BackendContext) -> dict[str, Any] | None:
     """The generation settings for the step (None when the model cannot be read now)."""
