@@ -20,14 +20,14 @@ pytest.importorskip("diffusers")
 from aktion.backends.base import BackendError
 from aktion.backends.diffusers_families import SD, SDXL, WAN, flow_shift, gen_size
 from aktion.engine.graph import plan
-from aktion.engine.router import UnmetNeed, load_backend
-from aktion.engine.run import execute
+from aktion.engine.router import UnmetNeed
 from aktion.engine.store import Store
 from aktion.media.images import write_png_atomic
 from aktion.production.load import load_production
 from conftest import VEX, write_production
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "generation"))
+from steps import run_steps
 from tiny_models import build_flux, build_flux_control, build_sdxl, build_wan_vace
 
 MOTION = """
@@ -55,21 +55,17 @@ def production(root: Path, keyframe: str, models: Path, refs: bool = True) -> Pa
 
 
 def run_keyframe_step(root: Path, pipe_hooks) -> tuple[dict, object]:
-    """Plan, make the shot's previz depth, and run its keyframe with hooks on the pipeline."""
+    """Plan, make the shot's previz layout, and run its keyframe with hooks on the pipeline."""
     graph = plan(load_production(root), "final")
     store = Store.for_production(root)
-    layout = execute(graph.steps["layout:1"], {}, store, load_backend("previz"),
-                     lambda d, t: None)
-    depth = store.blob_path(layout.outputs["depth"])
-    backend = load_backend("diffusers", graph.contexts["diffusers"])
+    done = run_steps(graph, store, "1", ("layout",))
     handles = pipe_hooks()
     try:
-        action = execute(graph.steps["keyframe:1"], {"frame": depth, "depth": depth}, store,
-                         backend, lambda d, t: None)
+        done = run_steps(graph, store, "1", ("keyframe",), done)
     finally:
         for h in handles:
             h.remove()
-    return action.record, graph.steps["keyframe:1"]
+    return done["keyframe:1"].record, graph.steps["keyframe:1"]
 
 
 def test_sdxl_follows_the_depth_with_its_controlnet_and_the_refs_with_its_ip_adapter(
@@ -161,8 +157,9 @@ def test_a_family_without_what_it_needs_is_refused_at_plan_time(
             models, refs=False)), "final")
     with pytest.raises(UnmetNeed, match="is a `WanVACEPipeline` folder; supported: "
                                         "StableDiffusionPipeline"):
-        plan(load_production(production(tmp_path / "c", 'model = "{m}/wan-vace"\n', models,
-                                        refs=False)), "final")
+        plan(load_production(production(
+            tmp_path / "c", 'model = "{m}/wan-vace"\ncontrolnet = "{m}/sdxl-controlnet"\n',
+            models, refs=False)), "final")
 
 
 def test_wan_keeps_its_vae_in_float32_and_takes_the_flow_shift(models: Path) -> None:

@@ -27,8 +27,7 @@ from aktion.backends.base import BackendError
 from aktion.backends.diffusers_weights import PICKLE_SUFFIXES, model_weights
 from aktion.cli import _register, app
 from aktion.engine.graph import plan
-from aktion.engine.router import UnmetNeed, load_backend
-from aktion.engine.run import execute
+from aktion.engine.router import UnmetNeed
 from aktion.engine.store import Store
 from aktion.media.images import read_array, write_png_atomic
 from aktion.production.load import load_production
@@ -36,6 +35,7 @@ from conftest import VEX, write_production
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "generation"))
 from hub_layouts import sd15_download, wan_download
+from steps import output, run_steps
 from tiny_models import build_all
 
 OPENED: list[str] = []
@@ -84,13 +84,6 @@ def production(root: Path, backends: str) -> Path:
     return root
 
 
-def previz_depth(graph, store: Store, shot: str) -> Path:
-    """The shot's real previz layout depth map (16-bit millimetres), made by the engine."""
-    action = execute(graph.steps[f"layout:{shot}"], {}, store, load_backend("previz"),
-                     lambda d, t: None)
-    return store.blob_path(action.outputs["depth"])
-
-
 def test_a_full_sd15_download_runs_on_its_safetensors_and_never_opens_a_pickle(
         tmp_path: Path, download: dict[str, Path]) -> None:
     from aktion.backends.diffusers_keyframe import load_keyframe_pipeline
@@ -99,10 +92,9 @@ def test_a_full_sd15_download_runs_on_its_safetensors_and_never_opens_a_pickle(
     OPENED.clear()
     graph = plan(load_production(root), "final")
     store = Store.for_production(root)
-    depth = previz_depth(graph, store, "1")
-    assert read_array(depth).dtype == np.uint16
-    action = execute(graph.steps["keyframe:1"], {"frame": depth, "depth": depth}, store,
-                     load_backend("diffusers", graph.contexts["diffusers"]), lambda d, t: None)
+    done = run_steps(graph, store, "1", ("layout", "keyframe"))  # the real previz depth
+    assert read_array(output(store, done, "layout:1", "depth")).dtype == np.uint16
+    action = done["keyframe:1"]
     assert OPENED == []  # not one of the pickles beside the safetensors was opened
     assert action.record["identity_refs"] == ["vex/vex/front.png"]
     assert store.blob_path(action.outputs["image"]).is_file()

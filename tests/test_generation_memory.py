@@ -22,13 +22,13 @@ from typer.testing import CliRunner
 from aktion.backends.diffusers_memory import GIB, DeviceMemory, Need, decide, device_memory
 from aktion.cli import _register, app
 from aktion.engine.graph import plan
-from aktion.engine.router import UnmetNeed, load_backend
-from aktion.engine.run import execute
+from aktion.engine.router import UnmetNeed
 from aktion.engine.store import Store
 from aktion.production.load import load_production
 from conftest import TOML, write_production
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "generation"))
+from steps import run_steps
 from tiny_models import build_all
 
 # Wan 2.1 VACE 1.3B in bfloat16 with its float32 VAE (sizes from the released weights).
@@ -135,11 +135,7 @@ def test_cpu_defaults_are_a_preview_and_the_plan_says_so(tmp_path: Path, models:
     gen = graph.steps["keyframe:1"].request.params["model"]["generation"]
     assert gen["profile"] == "cpu-preview" and gen["steps"] == 4  # in the step's key
     store = Store.for_production(root)
-    layout = execute(graph.steps["layout:1"], {}, store, load_backend("previz"),
-                     lambda d, t: None)
-    depth = store.blob_path(layout.outputs["depth"])
-    action = execute(graph.steps["keyframe:1"], {"frame": depth, "depth": depth}, store,
-                     load_backend("diffusers", graph.contexts["diffusers"]), lambda d, t: None)
+    action = run_steps(graph, store, "1", ("layout", "keyframe"))["keyframe:1"]
     assert action.record["steps"] == 4 and action.record["size"] == [112, 64]
 
 

@@ -39,9 +39,8 @@ def _family(kind: str, table: dict[str, Any], context: BackendContext) -> tuple[
 
 
 def takes_depth_itself(table: dict[str, Any], context: BackendContext | None) -> bool:
-    """Whether the keyframe model follows a depth map with no ControlNet (Flux depth
-    control). No for a family that needs one; otherwise (no context, a folder that is
-    missing or not a keyframe model) yes, and ``plan_fit`` says what is wrong."""
+    """Whether the keyframe model follows a depth map with no ControlNet: a Flux depth
+    control folder. Without the production's context, say yes and let ``plan_fit`` check."""
     if context is None:
         return True
     from .diffusers_families import family_of
@@ -49,7 +48,7 @@ def takes_depth_itself(table: dict[str, Any], context: BackendContext | None) ->
     try:
         return not family_of(context.path(table["model"]), "keyframe", "").needs_controlnet
     except BackendError:
-        return True
+        return False
 
 
 def step_generation(kind: str, table: dict[str, Any],
