@@ -167,3 +167,17 @@ def test_a_wrong_setting_is_one_clear_line(tmp_path: Path, models: Path) -> None
     assert shown.exit_code == 2 and "Traceback" not in shown.output
     assert "backends.toml: diffusers.keyframe.offload = 'sometimes': expected true, false " \
            "or \"auto\"" in " ".join(shown.output.split())
+
+
+def test_a_load_that_cannot_fit_lets_the_other_pipelines_go_then_refuses(models: Path) -> None:
+    from aktion.backends.base import BackendError
+    from aktion.backends.diffusers_keyframe_load import _CACHE as KEYFRAMES
+    from aktion.backends.diffusers_keyframe_load import load_keyframe_pipeline
+    from aktion.backends.diffusers_wan_load import load_vace
+
+    load_keyframe_pipeline(models / "sd", models / "controlnet")
+    assert KEYFRAMES.items
+    with pytest.raises(BackendError, match=r"motion model: needs ~0\.\d GiB at \d+x\d+x81, "
+                                           r"0\.0 GiB .*\(memory_gib = 0\.01\)"):
+        load_vace(models / "wan-vace", memory_gib=0.01)  # refused before anything loads
+    assert not KEYFRAMES.items  # the keyframe pipeline was let go to make room first

@@ -73,7 +73,15 @@ def place(pipe: Any, fit: Fit) -> Any:
 
 def check_fit(fam: Family, weights: dict[str, Weights], main: str, at: tuple[int, int, int],
               offload: bool | str, memory_gib: float | None, what: str) -> Fit:
-    fit = decide(need(fam, weights, main, *at), device_memory(memory_gib), offload)
+    """The placement for a pipeline about to load; when it would not fit whole, the other
+    pipelines this process holds (the keyframe model, when the clip model loads) are let
+    go first and the memory measured again."""
+    needed = need(fam, weights, main, *at)
+    fit = decide(needed, device_memory(memory_gib), offload)
+    if (not fit.ok or (fit.offload and offload is not True)) and any(c.items for c in _CACHES):
+        for cache in _CACHES:
+            cache.clear()
+        fit = decide(needed, device_memory(memory_gib), offload)
     if not fit.ok:
         raise BackendError(f"{what}: {fit.reason}")
     return fit
@@ -127,6 +135,9 @@ class Size:
         return (self.width, self.height, self.frames)
 
 
+_CACHES: list[PipelineCache] = []  # every cache of loaded pipelines in this process
+
+
 class PipelineCache:
     """Loaded pipelines by what was loaded (not by generation size), least recent out.
 
@@ -136,6 +147,7 @@ class PipelineCache:
     def __init__(self, size: int):
         self.size = size
         self.items: OrderedDict[Any, Any] = OrderedDict()
+        _CACHES.append(self)
 
     def get(self, key: Any, load: Callable[[], Any]) -> Any:
         if key in self.items:
