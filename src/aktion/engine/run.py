@@ -133,6 +133,7 @@ class _Render:
         self.running: dict[str, Step] = {}
         self.started: set[str] = set()
         self.misses: set[str] = set()  # looked up once, not in the cache
+        self.published: list[tuple[str, Path]] = []  # (step id, file in out/), as finished
         self.scratch = str(store.tmp) if isinstance(store.blobstore, LocalBlobs) else None
         # Sign and log each finished step here, on the driver: keys never reach workers.
         self.sealer = StepSealer.for_production(graph.production.root,
@@ -148,7 +149,7 @@ class _Render:
         if step.publish is not None and action is not None:
             output, rel = step.publish
             dest = self.graph.production.root / rel
-            self.summary.outputs.append(materialize(self.store, action, dest, output))
+            self.published.append((step.id, materialize(self.store, action, dest, output)))
 
     def settle(self, step: Step) -> bool:
         """Settle a step whose inputs are settled without running it, or submit it.
@@ -267,5 +268,8 @@ def run(graph: ShotGraph, store: Store, *, shots: list[str] | None = None,
     order = {step_id: i for i, step_id in enumerate(graph.steps)}
     summary = render.summary
     summary.outcomes.sort(key=lambda o: order.get(o.step, len(order)))
+    # Published files in graph order too: completion order depends on thread timing.
+    published = sorted(render.published, key=lambda p: order.get(p[0], len(order)))
+    summary.outputs = [path for _, path in published]
     summary.seconds = time.perf_counter() - t0
     return summary
