@@ -173,3 +173,17 @@ def test_published_outputs_follow_the_graph_not_completion_order(tiny: Path) -> 
         store.close()
     assert summary.ok
     assert summary.outputs == [tiny / "out" / "roof.mp4", tiny / "out" / "roof-contact-sheet.png"]
+
+
+def test_locking_an_unchanged_character_renders_nothing(tiny: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aktion.cli import _register, app
+
+    assert render(tiny).ok
+    _register()
+    locked = CliRunner().invoke(app, ["cast", "lock", "vex", str(tiny)])
+    assert locked.exit_code == 0, locked.output
+    assert "locked:" in (tiny / "cast" / "vex.yaml").read_text()
+    again = render(tiny)
+    assert again.ok and again.count("ran") == 0

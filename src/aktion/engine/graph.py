@@ -152,7 +152,10 @@ def _shot_request(production: Production, scene, shot, fmt: dict[str, int]) -> d
     return {
         "shot": shot.dump(), "scene": scene.id, "set": scene.set.model_dump(mode="json"),
         "beats": [b.dump() for b in production.beats(shot.id)],
-        "cast": {c: production.cast[c].dump() for c in cast_ids},
+        # The lock travels in "locks"; the file's ``locked`` field only records that the
+        # director locked it, so locking an unchanged character re-renders nothing.
+        "cast": {c: {k: v for k, v in production.cast[c].dump().items() if k != "locked"}
+                 for c in cast_ids},
         "locks": {c: production.locks[c] for c in cast_ids}, "format": fmt,
         "script": {"lines": [first, last], "text": production.script.text(first, last),
                 "dialogue": dialogue},
