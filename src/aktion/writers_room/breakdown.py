@@ -293,7 +293,10 @@ def breakdown_script(script: Script, known: dict[str, list[str]] | None = None) 
 
 
 def breakdown(path: Path | str) -> Breakdown:
-    """Break down the script of a production folder or a ``.fountain`` file."""
+    """Break down the script of a production folder or a ``.fountain`` file, with the
+    names and aliases its cast files already settle."""
+    from .cast_files import read_cast_files
     from .source import resolve
 
-    return breakdown_script(resolve(path).script())
+    source = resolve(path)
+    return breakdown_script(source.script(), known=read_cast_files(source).names)
