@@ -139,12 +139,18 @@ class Breakdown(BaseModel):
         return next((c for c in self.characters if c.id == cid), None)
 
 
-def _scene_id(number: str | None, index: int, taken: set[str]) -> str:
+def _scene_id(number: str | None, index: int, taken: set[str], numbered: set[str]) -> str:
+    """``s<number>`` for a numbered scene (``#12A#`` -> s12a), else ``s<place>``; an id
+    taken (by the script's numbers or a repeated number) gets an ``x``."""
     base = character_id(number) if number else str(index)
     sid = f"s{base}"
+    if number and sid not in numbered:
+        numbered.add(sid)
+        return sid
     while sid in taken:
         sid += "x"
     taken.add(sid)
+    numbered.add(sid)
     return sid
 
 
@@ -189,11 +195,23 @@ def breakdown_script(script: Script, known: dict[str, list[str]] | None = None) 
             scene.characters.append(cid)
         return ch
 
+    headings = any(e.kind == "scene_heading" and read_shot_heading(e.plain) is None
+                   for e in elements)
+    # the script's own numbers are kept for their scenes: s2 is #2#, not the second
+    # unnumbered scene
+    taken.update(f"s{character_id(e.number)}" for e in elements
+                 if e.kind == "scene_heading" and e.number)
+    numbered: set[str] = set()
+
     def open_scene(e: Element, implicit: bool) -> SceneBreakdown:
         h = parse_heading(e.plain) if not implicit else None
         number = e.number if not implicit else None
+        # what comes before the first heading (a title card) is scene 0: the first
+        # heading stays s1, as the writer counts
+        shift = 1 if scenes and scenes[0].implicit and headings else 0
+        place = 0 if implicit and headings else len(scenes) + 1 - shift
         scene = SceneBreakdown(
-            index=len(scenes) + 1, id=_scene_id(number, len(scenes) + 1, taken),
+            index=len(scenes) + 1, id=_scene_id(number, place, taken, numbered),
             heading=e.plain if not implicit else "", number=number,
             int_ext=h.int_ext if h else None, location=h.location if h else "",
             time=h.time if h else None, lines=(e.line, e.end_line), implicit=implicit)

@@ -165,6 +165,11 @@ class _SceneDrafter:
                     bx, bz = ahead(self.marks[a.who], -2.0)
                     self.pos[a.who] = (bx, bz, self.marks[a.who][2])
         self.leftover: str | None = None  # a transition after the scene's last shot
+        self.arrivals: dict[str, int] = {}  # who is in the scene from which line on
+        for line, who in ([(b.line, w) for b in scene.beats for w in b.who]
+                          + [(sp.line, sp.who) for sp in scene.dialogue]
+                          + [(m.line, w) for m in scene.shots for w in m.who]):
+            self.arrivals[who] = min(line, self.arrivals.get(who, line))
         self.level = 0  # how far the fight has escalated
         self.fought = False  # a fight shot has been drafted in this scene
         self.last_speaker: str | None = None
@@ -217,7 +222,9 @@ class _SceneDrafter:
                 shots.append(_Open("title", ev.line, ev.end_line, title=ev, transition=take()))
                 continue
             if isinstance(ev, Speech):
-                if open_ and open_.kind == "heading" and not open_.reads and not open_.speeches:
+                if open_ and open_.kind == "heading" and not open_.reads and (
+                        open_.heading is not None and (ev.who in open_.heading.who or (
+                            open_.heading.kind == "pov"))):
                     open_.kind = "dialogue"  # ANGLE ON MARA, then she speaks: that shot
                     open_.speeches.append(ev)
                     open_.last = ev.end_line
@@ -307,14 +314,16 @@ class _SceneDrafter:
         if mark.moving and data.get("move") == "static":
             data["move"] = {"type": "dolly", "amount": 2.0, "start": 0, "end": data["duration"]}
         people = [m["who"] for m in data.get("blocking", [])]
-        if mark.kind == "pov":  # through their eyes: everyone else, not them
-            people = [p for p in people + list(start) if p not in mark.who]
+        here = [p for p, line in self.arrivals.items() if line <= op.last]
+        if mark.kind == "pov":  # through their eyes: whoever else is there, not them
+            people = [p for p in (people or here) if p not in mark.who]
             data["frame"] = list(dict.fromkeys(people))
         elif mark.kind in ("wide", "back") and not mark.who:
-            people += list(start)  # the room again
+            people += here  # the room again
             data.pop("frame", None)
-        elif mark.kind == "insert":
-            data["frame"] = []
+        elif mark.kind == "insert" or (not mark.who and not op.reads and not op.speeches):
+            data["frame"] = []  # CLOSE ON: the keys: a thing, nobody in it
+            people = []
         elif mark.who:
             people += mark.who
             data["frame"] = list(mark.who)

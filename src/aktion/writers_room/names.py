@@ -38,6 +38,8 @@ def introductions(text: str) -> list[tuple[int, str]]:
 
 _NUMBER_WORDS = ["ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT",
                  "NINE", "TEN"]
+_ORDINALS = ["ZEROTH", "FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH",
+             "EIGHTH", "NINTH", "TENTH"]
 _NUMBERISH = re.compile(r"^(?:#?\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten)$",
                         re.IGNORECASE)
 
@@ -56,6 +58,8 @@ def _number_forms(form: str) -> list[str]:
     out = [form, f"{base} {n}", f"{base} #{n}"]
     if n < len(_NUMBER_WORDS):
         out.append(f"{base} {_NUMBER_WORDS[n]}")
+    if n < len(_ORDINALS) and " " not in base:
+        out.append(f"the {_ORDINALS[n].lower()} {base.lower()}")  # "the first thug"
     return list(dict.fromkeys(out))
 
 
@@ -101,7 +105,8 @@ class NameMatcher:
         if self.pattern is None:
             return []
         return [(m.start(), m.end(), cid) for m in self.pattern.finditer(text)
-                if m.group(1)[0].isupper() for cid in self.alias[m.group(1).lower()]]
+                if m.group(1)[0].isupper() or m.group(1)[:4].lower() == "the "
+                for cid in self.alias[m.group(1).lower()]]
 
     def ids(self, text: str) -> list[str]:
         seen: dict[str, None] = {}
