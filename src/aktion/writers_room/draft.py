@@ -285,7 +285,7 @@ class _SceneDrafter:
         else:
             data, beats = self._action(op)
         if op.heading is not None:
-            self._as_written(op, data, start)
+            self._as_written(op, data, start, beats)
         data.pop("transition", None)
         kind, secs = transition_of(op.transition)
         if kind != "cut":
@@ -305,7 +305,8 @@ class _SceneDrafter:
                 "title": text, "note": f"Title card: {text}"}
 
     def _as_written(self, op: _Open, data: dict[str, Any],
-                    start: dict[str, tuple[float, float, float]]) -> None:
+                    start: dict[str, tuple[float, float, float]],
+                    beats: list[dict[str, Any]]) -> None:
         """The size, angle and subject a camera direction names (POV - KADE, CLOSE ON
         MARA, INSERT - THE KEYCARD) over what the drafted shot would have been."""
         mark = op.heading
@@ -323,10 +324,10 @@ class _SceneDrafter:
             data.pop("frame", None)
         elif mark.kind == "insert" or (not mark.who and not op.reads and not op.speeches):
             data["frame"] = []  # CLOSE ON: the keys: a thing, nobody in it
-            people = []
         elif mark.who:
             people += mark.who
             data["frame"] = list(mark.who)
+        people += [w for b in beats for w in (b.get("who"), b.get("target")) if w]
         people = [p for p in dict.fromkeys(people) if p in start]
         data["blocking"] = self._block(people, start)
         said = " ".join(rb.beat.text for rb in op.reads)

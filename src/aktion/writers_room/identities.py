@@ -64,7 +64,7 @@ class Cast:
     def add(self, name: str, pid: str | None = None) -> Person:
         pid = pid or character_id(name, set(self.people))
         person = self.people[pid] = Person(pid, name, [name])
-        self.by_key[name_key(name)] = pid
+        self.by_key.setdefault(name_key(name), pid)  # two cast files, one name: the first
         return person
 
     def alias(self, pid: str, name: str) -> None:

@@ -39,6 +39,7 @@ class MergeReport:
     beats: int = 0
     cast: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)  # "boards", "choreo": documents touched
 
 
 def _num(v: Any) -> Any:
@@ -194,9 +195,11 @@ def merge_boards(doc: Any, draft: Draft, report: MergeReport) -> tuple[Any, dict
         doc = CommentedMap()
         doc["schema"] = "Boards.1"
         doc.yaml_set_start_comment(_HEADER)
+        report.changed.add("boards")
     scenes = doc.get("scenes")
     if not isinstance(scenes, CommentedSeq):
         scenes = doc["scenes"] = CommentedSeq()
+        report.changed.add("boards")
     taken = {str(s.get("id")) for sc in scenes for s in (sc.get("shots") or [])}
     scene_ids = {str(sc.get("id")) for sc in scenes}
     added: dict[str, str] = {}
@@ -220,10 +223,12 @@ def merge_boards(doc: Any, draft: Draft, report: MergeReport) -> tuple[Any, dict
             rank[id(node)] = order
             report.scenes.append(scene_id)
             report.shots += [s.id for s in shots]
+            report.changed.add("boards")
             continue
         shots_seq = match.get("shots")
         if not isinstance(shots_seq, CommentedSeq):
             shots_seq = match["shots"] = CommentedSeq()
+            report.changed.add("boards")
         covered = [tuple(plain(s.get("lines", [0, 0]))) for s in shots_seq]
         for shot in dscene.shots:
             if any(len(c) == 2 and _overlaps(shot.lines, c) for c in covered):  # type: ignore[arg-type]
@@ -237,6 +242,7 @@ def merge_boards(doc: Any, draft: Draft, report: MergeReport) -> tuple[Any, dict
             shots_seq.insert(at, _shot_node(new))
             covered.append(shot.lines)
             report.shots.append(new_id)
+            report.changed.add("boards")
     return doc, added
 
 
@@ -268,9 +274,11 @@ def merge_choreo(doc: Any, draft: Draft, added: dict[str, str], boards: Any,
         doc = CommentedMap()
         doc["schema"] = "Choreo.1"
         doc.yaml_set_start_comment(_HEADER)
+        report.changed.add("choreo")
     shots = doc.get("shots")
     if not isinstance(shots, CommentedMap):
         shots = doc["shots"] = CommentedMap()
+        report.changed.add("choreo")
     limits = _shot_limits(boards, draft.fps)
     for dscene in draft.scenes:
         for shot in dscene.shots:
@@ -282,11 +290,13 @@ def merge_choreo(doc: Any, draft: Draft, added: dict[str, str], boards: Any,
                 continue  # not boarded: the director dropped or renamed it
             people, duration, span = limits[target]
             entry = shots.get(target)
+            fresh = entry is None
             if entry is None:
                 entry = shots[target] = CommentedMap()
             beats = entry.get("beats")
             if not isinstance(beats, CommentedSeq):
                 beats = entry["beats"] = CommentedSeq()
+                fresh = True
             cited = {b.get("line") for b in beats if isinstance(b, dict)}
             for beat in shot.beats:
                 if not is_new:
@@ -298,8 +308,13 @@ def merge_choreo(doc: Any, draft: Draft, added: dict[str, str], boards: Any,
                         continue
                 beats.append(_beat_node(beat))
                 report.beats += 1
+                report.changed.add("choreo")
             if not beats:
                 del shots[target]
+                if not fresh:
+                    report.changed.add("choreo")
+            elif fresh:
+                report.changed.add("choreo")
     return doc
 
 
@@ -310,14 +325,11 @@ def write_draft(source: ScriptSource, draft: Draft) -> MergeReport:
     cast_dir = source.file("cast_dir")
     bdoc = read_yaml(boards_path) if boards_path.is_file() else None
     cdoc = read_yaml(choreo_path) if choreo_path.is_file() else None
-    before = (dump_yaml(bdoc) if bdoc is not None else None,
-              dump_yaml(cdoc) if cdoc is not None else None)
     bdoc, added = merge_boards(bdoc, draft, report)
     cdoc = merge_choreo(cdoc, draft, added, bdoc, report)
-    for path, doc, old in ((boards_path, bdoc, before[0]), (choreo_path, cdoc, before[1])):
-        text = dump_yaml(doc)
-        if text != old:
-            write_text_atomic(path, text)
+    for path, doc, name in ((boards_path, bdoc, "boards"), (choreo_path, cdoc, "choreo")):
+        if name in report.changed:  # untouched files are not rewritten (nor re-dumped)
+            write_text_atomic(path, dump_yaml(doc))
             report.written.append(path)
     for character in draft.cast:
         path = cast_dir / f"{character['id']}.yaml"
