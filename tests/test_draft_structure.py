@@ -180,3 +180,13 @@ def test_merge_knows_a_renamed_scene_by_its_lines(tmp_path: Path) -> None:
     assert report.scenes == [] and report.shots == []
     ids = [sc["id"] for sc in read_yaml(path)["scenes"]]
     assert ids == ["s0", "s1", "s2x", "s2", "booth-fight", "s5"]
+
+
+def test_the_action_under_a_camera_direction_is_its_subjects() -> None:
+    text = ("INT. BOOTH - NIGHT\n\nKADE (40s) sits. He lights a cigarette.\n\n"
+            "GUARD ONE (30s) leans on the wall. He cleans his pistol.\n\n"
+            "Kade looks up at the door. He smiles.\n\nANGLE ON GUARD ONE\n\nHe charges.\n")
+    d = draft(breakdown_script(Script.from_text(text)))
+    angle = d.scenes[0].shots[-1]
+    assert angle.shot["lines"] == [9, 11] and angle.shot["frame"] == ["guard_one"]
+    assert [(b["who"], b["line"]) for b in angle.beats] == [("guard_one", 11)]  # not Kade

@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .actions import Action, ReadBeat, SceneReader, infer_genders
-from .breakdown import Breakdown, SceneBreakdown, ShotMark, Speech, TitleCard, Transition
+from .breakdown import (
+    Beat,
+    Breakdown,
+    SceneBreakdown,
+    ShotMark,
+    Speech,
+    TitleCard,
+    Transition,
+)
 from .casting import draft_cast
 from .cutting import fix_jump_cuts, vary_rhythm
 from .grammar import (
@@ -526,7 +534,17 @@ def _read_scenes(bd: Breakdown, table: VerbTable
     out = {}
     for scene in bd.scenes:
         reader = SceneReader(table, matcher, genders, scene.characters)
-        out[scene.index] = [reader.read(b) for b in scene.beats]
+        # ANGLE ON GUARD ONE: the "he" under it is Guard One, so the reader hears the name
+        marks = [m for m in scene.shots if m.who and m.kind != "pov"]
+        reads, k = [], 0
+        for b in scene.beats:
+            while k < len(marks) and marks[k].line < b.line:
+                m = marks[k]
+                reader.read(Beat(line=m.line, end_line=m.line, text=f"{m.subject.title()}.",
+                                 who=m.who))
+                k += 1
+            reads.append(reader.read(b))
+        out[scene.index] = reads
     return out, genders
 
 
