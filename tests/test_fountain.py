@@ -291,6 +291,7 @@ def test_heading_and_transition_glued_into_action() -> None:
 
 
 def test_fade_in_before_heading_is_not_a_cue() -> None:
+    # a transition, as scripts mean it; read as action it drafted a shot of nothing
     assert kinds("FADE IN:\nEXT. ROOF - NIGHT\n\nWind.\n")[:2] == [
         ("transition", 1, 1), ("scene_heading", 2, 2)]
 
