@@ -50,9 +50,10 @@ class Stage:
         burnins: bool = True, labels: bool = True,
     ) -> Renderer:  # fmt: skip
         burnin = None
-        if burnins:
-            lines = spread_dialogue(self.dialogue, len(poses))
-            burnin = Burnin(self.shot.id, self.fps, camera.width, camera.height, lines)
+        if burnins or self.shot.title:
+            lines = spread_dialogue(self.dialogue, len(poses)) if burnins else []
+            burnin = Burnin(self.shot.id, self.fps, camera.width, camera.height, lines,
+                            title=self.shot.title, overlays=burnins)
         return Renderer(
             self.design, [self.cast[c] for c in characters], poses, camera, burnin, labels
         )

@@ -84,6 +84,9 @@ class Shot(Versioned):
         default="left", description="camera side of the line of action (180° rule)"
     )
     transition: Transition = Field(default_factory=Transition, description="transition in")
+    title: str | None = Field(
+        default=None, description="a title card: this text fills the frame (> TEXT < in the script)"
+    )
     note: str = ""
 
     @field_validator("move", mode="before")

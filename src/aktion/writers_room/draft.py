@@ -1,6 +1,9 @@
 """Draft boards and choreography from a breakdown, with the grammar of action cinema.
 
-Per scene: an establishing wide at a new location; dialogue covered in over-the-
+Per scene, in script order: an establishing wide at a new location; a shot for each
+camera direction the writer typed (POV, INSERT, ANGLE ON: the size and angle it
+names, in the same scene); a title card for centered text; transitions (CUT TO:,
+FADE OUT.) are never shots but how the next shot comes in; dialogue covered in over-the-
 shoulder pairs from one side of the line (every shot of a scene keeps one ``side``:
 the 180° rule); fights cut closer as they escalate (MS -> MCU -> CU) and go wide
 again after a knockdown; handheld for blows, a dolly for running; an INSERT when a
@@ -15,8 +18,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .actions import Action, ReadBeat, SceneReader, infer_genders
-from .breakdown import Breakdown, SceneBreakdown, Speech
-from .casting import draft_character
+from .breakdown import (
+    Beat,
+    Breakdown,
+    SceneBreakdown,
+    ShotMark,
+    Speech,
+    TitleCard,
+    Transition,
+)
+from .casting import draft_cast
 from .cutting import fix_jump_cuts, vary_rhythm
 from .grammar import (
     ACTION_SECONDS_PER_WORD,
@@ -39,7 +50,17 @@ from .verbs import VerbTable, default_table
 
 SIDE = "left"
 _FIGHT_KINDS = {"strike", "defence", "reaction"}
-_TRANSITIONS = {"DISSOLVE": ("dissolve", 0.5), "FADE": ("dip", 1.0), "WHIP": ("whip", 0.25)}
+_TRANSITIONS = {"DISSOLVE": ("dissolve", 0.5), "FADE": ("dip", 1.0), "WHIP": ("whip", 0.25),
+                "TO BLACK": ("dip", 1.0)}
+
+
+def transition_of(text: str | None) -> tuple[str, float]:
+    """The board transition a script transition asks for: FADE OUT. -> a dip, CUT TO: -> cut."""
+    upper = (text or "").upper()
+    for word, (kind, secs) in _TRANSITIONS.items():
+        if word in upper:
+            return kind, secs
+    return "cut", 0.0
 
 
 @dataclass
@@ -91,11 +112,14 @@ class Draft:
 class _Open:
     """A shot being gathered: its kind and the sentences or speeches it covers."""
 
-    kind: str  # establish, fight, travel, describe, insert, dialogue
+    kind: str  # establish, fight, travel, describe, insert, dialogue, heading, title
     first: int
     last: int
     reads: list[ReadBeat] = field(default_factory=list)
     speeches: list[Speech] = field(default_factory=list)
+    heading: ShotMark | None = None  # the camera direction that asked for this shot
+    title: TitleCard | None = None
+    transition: str | None = None  # the script transition this shot comes in with
 
     def add_read(self, rb: ReadBeat) -> None:
         self.reads.append(rb)
@@ -148,6 +172,12 @@ class _SceneDrafter:
                     self.entering.add(a.who)
                     bx, bz = ahead(self.marks[a.who], -2.0)
                     self.pos[a.who] = (bx, bz, self.marks[a.who][2])
+        self.leftover: str | None = None  # a transition after the scene's last shot
+        self.arrivals: dict[str, int] = {}  # who is in the scene from which line on
+        for line, who in ([(b.line, w) for b in scene.beats for w in b.who]
+                          + [(sp.line, sp.who) for sp in scene.dialogue]
+                          + [(m.line, w) for m in scene.shots for w in m.who]):
+            self.arrivals[who] = min(line, self.arrivals.get(who, line))
         self.level = 0  # how far the fight has escalated
         self.fought = False  # a fight shot has been drafted in this scene
         self.last_speaker: str | None = None
@@ -155,17 +185,58 @@ class _SceneDrafter:
     # --- grouping sentences and speeches into shots ---------------------------------
 
     def gather(self) -> list[_Open]:
-        events: list[tuple[int, int, ReadBeat | Speech]] = []
-        events += [(rb.beat.line, i, rb) for i, rb in enumerate(self.reads)]
-        events += [(sp.line, 10_000 + i, sp) for i, sp in enumerate(self.scene.dialogue)]
-        events.sort(key=lambda e: (e[0], e[1]))
+        """The scene's shots, in script order: sentences and speeches grouped, a shot per
+        camera direction and title card, transitions carried onto the shot after them."""
+        scene = self.scene
+        events: list[tuple[int, int, int, Any]] = []
+        events += [(t.line, 0, i, t) for i, t in enumerate(scene.transitions)]
+        events += [(m.line, 1, i, m) for i, m in enumerate(scene.shots)]
+        events += [(t.line, 2, i, t) for i, t in enumerate(scene.titles)]
+        events += [(rb.beat.line, 3, i, rb) for i, rb in enumerate(self.reads)]
+        events += [(sp.line, 4, i, sp) for i, sp in enumerate(scene.dialogue)]
+        events.sort(key=lambda e: e[:3])
         shots: list[_Open] = []
+        pending = self.transition_in
+
+        def take() -> str | None:
+            nonlocal pending
+            out, pending = pending, None
+            return out
+
         open_: _Open | None = None
-        heading_line = self.scene.lines[0]
-        if self.new_location and not self.scene.implicit:
-            open_ = _Open("establish", heading_line, heading_line)
-        for _, _, ev in events:
+        heading_line = scene.lines[0]
+        if self.new_location and not scene.implicit:
+            open_ = _Open("establish", heading_line, heading_line, transition=take())
+        for _, _, _, ev in events:
+            if isinstance(ev, Transition):
+                if open_ is not None and (open_.reads or open_.speeches or open_.kind in (
+                        "heading", "title")):
+                    shots.append(open_)
+                    open_ = None
+                if open_ is not None and open_.transition is None:
+                    open_.transition = ev.text  # FADE IN: under the heading: the wide fades
+                else:
+                    pending = ev.text
+                continue
+            if isinstance(ev, ShotMark):
+                if open_:
+                    shots.append(open_)
+                open_ = _Open("heading", ev.line, ev.line, heading=ev, transition=take())
+                continue
+            if isinstance(ev, TitleCard):
+                if open_:
+                    shots.append(open_)
+                open_ = None
+                shots.append(_Open("title", ev.line, ev.end_line, title=ev, transition=take()))
+                continue
             if isinstance(ev, Speech):
+                if open_ and open_.kind == "heading" and not open_.reads and (
+                        open_.heading is not None and (ev.who in open_.heading.who or (
+                            open_.heading.kind == "pov"))):
+                    open_.kind = "dialogue"  # ANGLE ON MARA, then she speaks: that shot
+                    open_.speeches.append(ev)
+                    open_.last = ev.end_line
+                    continue
                 same = open_ and open_.kind == "dialogue" and (
                     open_.speeches[-1].who == ev.who or ev.dual == "right")
                 if open_ and same:
@@ -174,7 +245,8 @@ class _SceneDrafter:
                     continue
                 if open_:
                     shots.append(open_)
-                open_ = _Open("dialogue", ev.cue_line, ev.end_line, speeches=[ev])
+                open_ = _Open("dialogue", ev.cue_line, ev.end_line, speeches=[ev],
+                              transition=take())
                 continue
             kind = _kind_of(ev)
             if open_ is not None and self._joins(open_, kind, ev):
@@ -182,14 +254,18 @@ class _SceneDrafter:
                 continue
             if open_:
                 shots.append(open_)
-            open_ = _Open(kind, ev.beat.line, ev.beat.end_line, reads=[ev])
+            open_ = _Open(kind, ev.beat.line, ev.beat.end_line, reads=[ev], transition=take())
         if open_:
             shots.append(open_)
+        self.leftover = pending  # a transition after the last shot: the next scene's
         return shots
 
     def _joins(self, open_: _Open, kind: str, rb: ReadBeat) -> bool:
-        if open_.kind in ("dialogue", "insert") or len(open_.reads) >= 5:
+        if open_.kind in ("dialogue", "insert", "title") or len(open_.reads) >= 5:
             return False
+        if open_.kind == "heading":  # the paragraph under a camera direction is its shot
+            gap = rb.beat.line - open_.last
+            return gap <= (2 if not open_.reads else 1)
         if open_.kind == "establish":
             return kind in ("describe", "travel") and len(open_.reads) < 6
         if kind == "describe":
@@ -208,12 +284,65 @@ class _SceneDrafter:
 
     def shot(self, op: _Open, number: int) -> DraftShot:
         shot_id = f"{self.scene.id}-{number * 10:03d}"
-        if op.kind == "dialogue":
+        start = dict(self.pos)  # where everyone stands as the shot begins
+        beats: list[dict[str, Any]] = []
+        if op.kind == "title":
+            data = self._title(op)
+        elif op.kind == "dialogue":
             data, beats = self._dialogue(op)
         else:
             data, beats = self._action(op)
+        if op.heading is not None:
+            self._as_written(op, data, start, beats)
+        data.pop("transition", None)
+        kind, secs = transition_of(op.transition)
+        if kind != "cut":
+            note = data.pop("note", "")
+            data["transition"] = {"type": kind, "duration": frames(secs, self.fps)}
+            data["note"] = note
         data = {"id": shot_id, "lines": [op.first, op.last], **data, "side": SIDE}
         return DraftShot(data, beats)
+
+    def _title(self, op: _Open) -> dict[str, Any]:
+        """A title card: the centered text, full frame, long enough to read twice."""
+        assert op.title is not None
+        text = op.title.text
+        seconds = max(2.5, len(text.split()) / WORDS_PER_SECOND * 2 + 1.0)
+        return {"size": "WS", "angle": "eye", "lens": LENS["WS"], "move": "static",
+                "duration": frames(seconds, self.fps), "blocking": [], "frame": [],
+                "title": text, "note": f"Title card: {text}"}
+
+    def _as_written(self, op: _Open, data: dict[str, Any],
+                    start: dict[str, tuple[float, float, float]],
+                    beats: list[dict[str, Any]]) -> None:
+        """The size, angle and subject a camera direction names (POV - KADE, CLOSE ON
+        MARA, INSERT - THE KEYCARD) over what the drafted shot would have been."""
+        mark = op.heading
+        assert mark is not None
+        data["size"], data["angle"], data["lens"] = mark.size, mark.angle, LENS[mark.size]
+        if mark.moving and data.get("move") == "static":
+            data["move"] = {"type": "dolly", "amount": 2.0, "start": 0, "end": data["duration"]}
+        people = [m["who"] for m in data.get("blocking", [])]
+        here = [p for p, line in self.arrivals.items() if line <= op.last]
+        if mark.kind == "pov":  # through their eyes: whoever else is there, not them
+            people = [p for p in (people or here) if p not in mark.who]
+            data["frame"] = list(dict.fromkeys(people))
+        elif mark.kind in ("wide", "back") and not mark.who:
+            people += here  # the room again
+            data.pop("frame", None)
+        elif mark.kind == "insert" or (not mark.who and not op.reads and not op.speeches):
+            data["frame"] = []  # CLOSE ON: the keys: a thing, nobody in it
+        elif mark.who:
+            people += mark.who
+            data["frame"] = list(mark.who)
+        people += [w for b in beats for w in (b.get("who"), b.get("target")) if w]
+        people = [p for p in dict.fromkeys(people) if p in start]
+        data["blocking"] = self._block(people, start)
+        said = " ".join(rb.beat.text for rb in op.reads)
+        if op.speeches:
+            said = data.get("note", "")
+        note = f"{mark.text}: {said}" if said else mark.text
+        data["note"] = note if len(note) <= 90 else note[:87].rstrip() + "..."
 
     def name(self, who: str) -> str:
         return self.names.get(who, who).title()
@@ -319,24 +448,13 @@ class _SceneDrafter:
         data["blocking"] = self._block(people, marks)
         if op.kind == "insert":
             data["frame"] = []
-        if op.kind == "establish" and self.transition_in:
-            kind, secs = self.transition_in_type()
-            if kind != "cut":
-                data["transition"] = {"type": kind, "duration": frames(secs, self.fps)}
         data["note"] = self._note(op)
         return data, beats
-
-    def transition_in_type(self) -> tuple[str, float]:
-        text = (self.transition_in or "").upper()
-        for word, (kind, secs) in _TRANSITIONS.items():
-            if word in text:
-                return kind, secs
-        return "cut", 0.0
 
     def _note(self, op: _Open) -> str:
         if op.kind == "establish":
             return f"Establishing: {self.scene.heading or 'the set'}."
-        if op.kind == "insert":
+        if op.kind == "insert" and op.reads:
             return f"Insert: the {op.reads[0].prop}."
         text = " ".join(rb.beat.text for rb in op.reads)
         return text if len(text) <= 90 else text[:87].rstrip() + "..."
@@ -407,24 +525,40 @@ class _SceneDrafter:
         return beats, cursor
 
 
-def _read_scenes(bd: Breakdown, table: VerbTable) -> dict[int, list[ReadBeat]]:
-    """Every scene's sentences read for action, in script order."""
+def _read_scenes(bd: Breakdown, table: VerbTable
+                 ) -> tuple[dict[int, list[ReadBeat]], dict[str, str]]:
+    """Every scene's sentences read for action, in script order; and who is he or she."""
     matcher = NameMatcher({c.id: c.names for c in bd.characters})
     intros = {c.description_line: c.id for c in bd.characters if c.description_line}
     genders = infer_genders(bd.scenes, intros)
     out = {}
     for scene in bd.scenes:
         reader = SceneReader(table, matcher, genders, scene.characters)
-        out[scene.index] = [reader.read(b) for b in scene.beats]
-    return out
+        # ANGLE ON GUARD ONE: the "he" under it is Guard One, so the reader hears the name
+        marks = [m for m in scene.shots if m.who and m.kind != "pov"]
+        reads, k = [], 0
+        for b in scene.beats:
+            while k < len(marks) and marks[k].line < b.line:
+                m = marks[k]
+                reader.read(Beat(line=m.line, end_line=m.line, text=f"{m.subject.title()}.",
+                                 who=m.who))
+                k += 1
+            reads.append(reader.read(b))
+        out[scene.index] = reads
+    return out, genders
 
 
 def draft(bd: Breakdown, fps: int = 24, moves: set[str] | None = None,
-          scenes: list[int] | None = None, table: VerbTable | None = None) -> Draft:
-    """Draft boards, choreography and cast for a breakdown (``scenes``: 1-based indexes)."""
+          scenes: list[int] | None = None, table: VerbTable | None = None,
+          cast_colours: dict[str, str] | None = None) -> Draft:
+    """Draft boards, choreography and cast for a breakdown (``scenes``: 1-based indexes).
+
+    ``cast_colours``: id -> primary colour of cast files that exist already, so new
+    characters are dressed apart from them.
+    """
     table = table or default_table()
     available = set(moves) if moves else set(BASE_MOVES)
-    reads = _read_scenes(bd, table)
+    reads, genders = _read_scenes(bd, table)
     names = {c.id: c.name for c in bd.characters}
     out: list[DraftScene] = []
     previous_location: str | None = None
@@ -434,7 +568,7 @@ def draft(bd: Breakdown, fps: int = 24, moves: set[str] | None = None,
         new_location = location != previous_location
         previous_location = location
         wanted = scenes is None or scene.index in scenes
-        if wanted and (scene.beats or scene.dialogue):
+        if wanted and scene.has_content:
             drafter = _SceneDrafter(scene, reads[scene.index], fps, available, table,
                                     new_location, transition, names)
             gathered = drafter.gather()
@@ -443,9 +577,12 @@ def draft(bd: Breakdown, fps: int = 24, moves: set[str] | None = None,
             vary_rhythm([s.shot for s in shots])
             set_design = {"sky": sky_for(scene.int_ext, scene.time)}
             out.append(DraftScene(scene.index, scene.id, scene.heading, set_design, shots))
-        last_line = max([b.line for b in scene.beats] + [d.line for d in scene.dialogue] + [0])
-        after = [t for t in scene.transitions if t.line > last_line]
-        transition = after[-1].text if after else None
+            transition = drafter.leftover
+        else:
+            last = max([b.line for b in scene.beats] + [d.line for d in scene.dialogue]
+                       + [m.line for m in scene.shots] + [t.line for t in scene.titles] + [0])
+            after = [t for t in scene.transitions if t.line > last]
+            transition = after[-1].text if after else None
     people = {m["who"] for sc in out for s in sc.shots for m in s.shot["blocking"]}
-    cast = [draft_character(c) for c in bd.characters if c.id in people]
+    cast = draft_cast(bd, people, genders, cast_colours)
     return Draft(fps, out, cast)
