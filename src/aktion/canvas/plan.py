@@ -15,7 +15,7 @@ from aktion.backends.base import StepRequest
 from aktion.engine.graph import STEP_VERSIONS, ShotGraph, Step, add_step, rekey
 from aktion.engine.router import Router
 from aktion.engine.store import file_digest
-from aktion.production.takes import Canvas, ShotEdit, load_canvas
+from aktion.production.takes import Canvas, ShotEdit, canvas_error, load_canvas
 
 from .ops import ramp_indices
 from .takes import add_take, clip_kind
@@ -81,6 +81,7 @@ def apply(graph: ShotGraph) -> None:
     canvas = load_canvas(production.root, production.settings.fps)
     if not canvas.shots and not canvas.scenes:
         return
+    _check_names(production, canvas)
     named = any(t.backend for e in canvas.shots.values() for t in e.takes)
     router = Router.for_production(production, graph.policy) if named else None
     for scene in production.boards.scenes:
@@ -91,14 +92,16 @@ def apply(graph: ShotGraph) -> None:
         if scene_edit and scene_edit.order:
             missing = [s for s in scene_edit.order if s not in entries]
             if missing:
-                raise ValueError(f"canvas.yaml: scene {scene.id} order names unknown shot "
-                                 f"{missing[0]}")
+                raise canvas_error(production.root, ("scenes", scene.id, "order"),
+                                   f"scene {scene.id} order names shot {missing[0]}, which "
+                                   "is not in the scene", ", ".join(entries))
             order = scene_edit.order
         shots, deps = [], {}
         for shot_id in order:
             entry = dict(entries[shot_id])
             edit = canvas.shot(shot_id)
-            deps[f"shot:{shot_id}"] = (_shot_chain(graph, canvas, shot_id, cut.id, router), "video")
+            deps[f"shot:{shot_id}"] = (_shot_chain(graph, canvas, shot_id, cut.id, router),
+                                       "video")
             entry["take"] = edit.pick
             entry["duration"] = expected_frames(entry["duration"], edit)
             if edit.transition is not None:
@@ -110,8 +113,24 @@ def apply(graph: ShotGraph) -> None:
         if scene_edit and scene_edit.audio:
             score = production.root / scene_edit.audio
             if not score.is_file():
-                raise ValueError(f"canvas.yaml: scene {scene.id} audio {score} not found")
+                raise canvas_error(production.root, ("scenes", scene.id, "audio"),
+                                   f"scene {scene.id} score {scene_edit.audio} not found",
+                                   "a sound file in the production folder")
             params["audio"] = {"file": scene_edit.audio, "digest": file_digest(score)}
         cut.request = cut.request.model_copy(update={"params": params})
         cut.deps = deps
     rekey(graph)
+
+
+def _check_names(production, canvas: Canvas) -> None:
+    """Every shot and scene the canvas edits must be on the boards."""
+    shots = {shot.id for _, shot in production.shots()}
+    scenes = {scene.id for scene in production.boards.scenes}
+    for shot_id in canvas.shots:
+        if shot_id not in shots:
+            raise canvas_error(production.root, ("shots", shot_id),
+                               f"shot {shot_id} is not on the boards", ", ".join(sorted(shots)))
+    for scene_id in canvas.scenes:
+        if scene_id not in scenes:
+            raise canvas_error(production.root, ("scenes", scene_id),
+                               f"scene {scene_id} is not on the boards", ", ".join(scenes))

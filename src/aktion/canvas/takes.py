@@ -17,7 +17,7 @@ from __future__ import annotations
 from aktion.engine.graph import CLIP_KINDS, ShotGraph, Step, add_step, shot_seed
 from aktion.engine.router import GENERATIVE_KINDS, Router, UnmetNeed
 from aktion.previz.take import TakeVariation, describe
-from aktion.production.takes import Take
+from aktion.production.takes import Take, canvas_error
 
 PREVIZ_TAKE_KINDS = ("motion_control", "render")  # what a previz take re-runs
 
@@ -46,15 +46,16 @@ def add_take(graph: ShotGraph, shot_id: str, n: int, take: Take, before: str,
     kind = clip_kind(graph, shot_id)
     if kind in GENERATIVE_KINDS:
         kinds = [k for k in GENERATIVE_KINDS if f"{k}:{shot_id}" in graph.steps]
-        what = (f"{' and '.join(kinds)} re-run with the take's seed on take 1's layout, "
+        what = (f"{_listed(kinds)} re-run with the take's seed on take 1's layout, "
                 "control maps and performance")
     else:
         base = graph.steps[f"{kind}:{shot_id}"]
         if take.backend is not None and take.backend != base.backend:
-            raise ValueError(f"canvas.yaml: shot {shot_id} take {n} names backend "
-                             f"`{take.backend}`, but under policy {graph.policy} the shot is "
-                             f"rendered by {base.backend} (a take's backend applies to "
-                             "generative steps: plan with --policy draft or final)")
+            raise canvas_error(graph.production.root, _where(shot_id, n),
+                               f"take {n} of shot {shot_id} names backend `{take.backend}`, "
+                               f"but under policy {graph.policy} the shot is made by "
+                               f"{base.backend}; a take's backend applies to generative steps",
+                               f"`{base.backend}`, or a render with --policy draft or final")
         kinds = list(PREVIZ_TAKE_KINDS)
         what = describe(graph.production.settings.fps)
     variation = TakeVariation(n, seed).params()
@@ -64,7 +65,10 @@ def add_take(graph: ShotGraph, shot_id: str, n: int, take: Take, before: str,
         params = dict(base.request.params)
         backend, reason = base.backend, base.reason
         if k in GENERATIVE_KINDS and take.backend is not None:
-            backend, reason, params = _rerouted(graph, base, take.backend, router)
+            try:
+                backend, reason, params = _rerouted(graph, base, take.backend, router)
+            except UnmetNeed as e:
+                raise canvas_error(graph.production.root, _where(shot_id, n), str(e)) from None
         if k in PREVIZ_TAKE_KINDS:
             params["take"] = variation
         request = base.request.model_copy(update={"seed": seed, "params": params}, deep=True)
@@ -75,14 +79,19 @@ def add_take(graph: ShotGraph, shot_id: str, n: int, take: Take, before: str,
     return ids[f"{kind}:{shot_id}"]
 
 
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _where(shot_id: str, n: int) -> tuple[str | int, ...]:
+    return ("shots", shot_id, "takes", n - 2, "backend")
+
+
 def _rerouted(graph: ShotGraph, base: Step, backend: str,
               router: Router | None) -> tuple[str, str, dict]:
     """Backend, reason and params of a generative step moved to the take's backend."""
     router = router or Router.for_production(graph.production, graph.policy)
-    try:
-        route = router.route(base.kind, base.request.hashed(), only=backend)
-    except UnmetNeed as e:
-        raise UnmetNeed(f"canvas.yaml: {e}") from None
+    route = router.route(base.kind, base.request.hashed(), only=backend)
     graph.contexts.update({backend: router.contexts[backend]})
     params = {**base.request.params, **route.params}
     return route.backend, f"backend chosen for this take: {route.reason}", params
