@@ -64,12 +64,17 @@ class TakeVariation:
     def from_request(cls, params: dict[str, Any] | None, seed: int) -> TakeVariation | None:
         """The variation a request asks for; None for take 1 (the board)."""
         take = (params or {}).get("take")
-        if not take or int(take.get("n", 1)) < 2:
+        if take is None:
             return None
-        if int(take.get("version", VERSION)) != VERSION:
-            raise ValueError(f"take variation version {take.get('version')} is not "
-                             f"{VERSION} (this version of aktion)")
-        return cls(int(take["n"]), int(seed))
+        try:
+            n, version = int(take["n"]), int(take.get("version", VERSION))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            raise ValueError(f"params.take must be {{n: take number, version}}, "
+                             f"not {take!r}") from None
+        if version != VERSION:
+            raise ValueError(f"take variation version {version} is not {VERSION} "
+                             "(this version of aktion)")
+        return cls(n, int(seed)) if n >= 2 else None
 
     def _rng(self, stream: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, self.n, stream])
