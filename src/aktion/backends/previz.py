@@ -36,6 +36,7 @@ from aktion.previz.camera import CameraPath
 from aktion.previz.depth import depth_map, depth_millimetres
 from aktion.previz.moves import MoveLibrary
 from aktion.previz.stage import Stage
+from aktion.previz.take import TakeVariation
 from aktion.production.board import SetDesign, Shot
 from aktion.production.cast import Character
 from aktion.production.choreo import Beat
@@ -75,6 +76,7 @@ def _stage(request: StepRequest) -> Stage:
         shot=shot, design=design, cast=cast, beats=beats, library=library, fps=fps,
         width=int(fmt.get("width", 1280)), height=int(fmt.get("height", 720)),
         seed=request.seed, dialogue=list((request.script or {}).get("dialogue", [])),
+        take=TakeVariation.from_request(params, request.seed),
     )  # fmt: skip
 
 

@@ -58,6 +58,9 @@ def open_graph(path: Path, policy: str | None = None) -> tuple[Production, ShotG
     except (UnmetNeed, ConfigError) as e:
         err_console.print(f"[red]✗ cannot plan:[/] {e}")
         raise typer.Exit(2) from None
+    except ProductionError as e:  # canvas.yaml naming what the plan does not have
+        fail_on_production_error(e)
+        raise
 
 
 TEMPLATE_EXAMPLES = ("boards.yaml", "choreo.yaml", "cast")

@@ -61,6 +61,7 @@ class ShotGraph:
     # Per backend id, its configuration for this production (backends.toml table and
     # folders): executors hand it to the backend with each step (``router.configured``).
     contexts: dict[str, BackendContext] = field(default_factory=dict)
+    policy: str = "previz"  # the render policy it was planned under (takes route with it)
 
     def context(self, step: Step) -> BackendContext | None:
         """The configuration the backend of ``step`` runs with (None: it needs none)."""
@@ -218,7 +219,7 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
             StepRequest(kind="cut", scene=scene.id, format=fmt, params={"shots": order}),
             deps=cut_inputs,
         ))
-    graph = ShotGraph(production, steps, dict(router.contexts))
+    graph = ShotGraph(production, steps, dict(router.contexts), router.policy)
     for target in EXTENSIONS:
         module, _, attr = target.partition(":")
         getattr(importlib.import_module(module), attr)(graph)

@@ -169,12 +169,16 @@ class Router:
                 (_COST.get(c.cost, 9), _SPEED.get(c.speed, 9)) for c in self.candidates[b].values()))
         return sorted(ids, key=lambda b: DEFAULT_ORDER.index(b) if b in DEFAULT_ORDER else 99)
 
-    def route(self, kind: str, request: dict[str, Any]) -> Route:
+    def route(self, kind: str, request: dict[str, Any], only: str | None = None) -> Route:
+        """The backend for one step of a shot; ``only``: that backend or an ``UnmetNeed``."""
         if kind == "cut" or kind in PREVIZ_KINDS + CONTROL_KINDS:
             return route(kind, self.policy)
         needs = needs_for(kind, request)
         shot = request.get("shot", {}).get("id", "?")
-        offered = self._offered(kind)
+        offered = [b for b in self._offered(kind) if only is None or b == only]
+        if only is not None and not offered:
+            raise UnmetNeed(f"shot {shot}: backend `{only}` is not configured to do `{kind}` "
+                            "steps (backends.toml)" + self._skipped_note())
         if not offered:
             configured = ", ".join(self.candidates) or "none"
             raise UnmetNeed(
