@@ -132,12 +132,18 @@ class ComfyUIBackend:
                 raise BackendError(f"comfyui: the {wf.kind} step got no `{name}` input")
             data, suffix = input_file(name, Path(request.inputs[name]))
             uploads[name] = values[name] = client.upload(content_name(data, suffix), data)
+        values.update(new_frames=max(frames - 1, 1), pass_frames=max(frames, 2))
         if "video" in request.inputs and wf.kind in ("extend", "restyle"):
+            from aktion.media.errors import MediaError
             from aktion.media.video import probe
 
-            source = probe(request.inputs["video"]).frames
+            try:
+                source = probe(request.inputs["video"]).frames
+            except MediaError as e:
+                raise BackendError(f"comfyui: the {wf.kind} step's input clip: {e}") from None
+            new = max(frames - source, 1)
             values.update(source_frames=source, last_frame=max(source - 1, 0),
-                          new_frames=max(frames - source + 1, 1))
+                          new_frames=new, pass_frames=new + 1)
         values.update(self._references(request, wf, client, context, record))
         record["uploads"] = uploads
         return values

@@ -24,8 +24,10 @@ KINDS = ("keyframe", "motion", "extend", "restyle")
 SETTINGS = ("url", "workflows", "timeout", "poll")  # the [comfyui] table's own keys
 # Values Aktion computes for every step, by mapping name.
 COMMON = ("prompt", "negative", "seed", "width", "height", "fps")
-CLIP_VALUES = ("frames",)
-SOURCE_VALUES = ("source_frames", "last_frame", "new_frames")  # from the input clip
+# A clip step's length: ``frames`` returned; ``new_frames`` made after the frame it starts
+# from (the keyframe, or the clip's last frame); ``pass_frames`` = new_frames + 1.
+CLIP_VALUES = ("frames", "new_frames", "pass_frames")
+SOURCE_VALUES = ("source_frames", "last_frame")  # from the input clip
 # Files each step receives from the steps before it (see the shot graph).
 STEP_FILES = {"keyframe": ("depth", "frame"), "motion": ("image", "guide"),
               "extend": ("video", "guide"), "restyle": ("video",)}
