@@ -84,6 +84,7 @@ def test_recording_shows_success_before_the_history_holds_the_outputs() -> None:
 
 # --- a step, end to end --------------------------------------------------------------------
 def test_keyframe_runs_the_recorded_exchange(tmp_path: Path, serve, previz) -> None:
+    pytest.importorskip("websocket")  # progress and the end come on the websocket
     replay = serve("image_success")
     request, result, calls = run_step(tmp_path, replay, "keyframe", previz)
     routes = replay.routes()
@@ -130,6 +131,7 @@ def test_without_websocket_client_the_history_is_polled(tmp_path: Path, serve, p
 
 def test_progress_state_and_sampler_progress_move_the_bar(tmp_path: Path, serve,
                                                           previz) -> None:
+    pytest.importorskip("websocket")  # progress comes on the websocket
     from comfy_production import STEPS
 
     replay = serve("sampler_progress")
@@ -185,6 +187,7 @@ def test_a_timeout_interrupts_the_prompt(tmp_path: Path, serve, previz) -> None:
 
 
 def test_ctrl_c_interrupts_the_prompt(tmp_path: Path, serve, previz) -> None:
+    pytest.importorskip("websocket")  # progress and the end come on the websocket
     replay = serve("interrupt")
 
     def cancel(done: int, total: int) -> None:

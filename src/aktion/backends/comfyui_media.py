@@ -142,8 +142,10 @@ def conform_clip(files: list[Path], request: StepRequest,
                                f"{', '.join(f.name for f in files)} (expected one video or "
                                "a batch of images)")
         if want and not SHORT_LIMIT * want <= got <= LONG_LIMIT * want:
+            hint = "it returns the whole shot: the clip, then the new frames" \
+                if request.kind == "extend" else "map `frames` to its length input"
             raise BackendError(f"comfyui: the {request.kind} workflow returned {got} frames "
-                               f"for a {want}-frame step: map `frames` to its length input")
+                               f"for a {want}-frame step: {hint}")
         out = workdir / f"{request.kind}.mp4"
         written, cropped, last = 0, False, None
         with VideoWriter(out, fmt["width"], fmt["height"], fmt["fps"]) as w:

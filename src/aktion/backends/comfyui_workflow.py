@@ -20,6 +20,8 @@ from typing import Any
 
 from aktion.generation.config import BackendContext, ConfigError
 
+from .base import BackendError
+
 KINDS = ("keyframe", "motion", "extend", "restyle")
 SETTINGS = ("url", "workflows", "timeout", "poll")  # the [comfyui] table's own keys
 # Values Aktion computes for every step, by mapping name.
@@ -82,7 +84,8 @@ class StepWorkflow:
         prompt = copy.deepcopy(self.nodes)
         for name, targets in self.mapping.items():
             if name not in values:
-                raise KeyError(name)
+                raise BackendError(f"comfyui: the {self.kind} step has no `{name}` to give "
+                                   f"{self.path.name} (mapped in [comfyui.{self.kind}] inputs)")
             value = values[name]
             for i, t in enumerate(targets):
                 prompt[t.node]["inputs"][t.input] = value[i] if isinstance(value, list) \
@@ -147,7 +150,7 @@ def load_step(kind: str, path: Path, setting: str, table: dict[str, Any]) -> Ste
         raise ConfigError(f"{path}{at}: not valid JSON ({setting}): "
                           f"{getattr(e, 'msg', e)}") from None
     nodes = api_nodes(doc, where)
-    mapping = parse_mapping(kind, table.get("inputs", {}), nodes, path, kind)
+    mapping = parse_mapping(kind, table.get("inputs", {}), nodes, path)
     output = output_node(table.get("output"), nodes, path, kind)
     max_frames = table.get("max_frames")
     if max_frames is not None and (not isinstance(max_frames, int) or max_frames < 1):
@@ -180,9 +183,9 @@ def api_nodes(doc: Any, where: str) -> dict[str, Any]:
     return doc
 
 
-def parse_mapping(kind: str, raw: Any, nodes: dict[str, Any], path: Path,
-                  step: str) -> dict[str, tuple[Target, ...]]:
-    setting = f"backends.toml [comfyui.{step}] inputs"
+def parse_mapping(kind: str, raw: Any, nodes: dict[str, Any],
+                  path: Path) -> dict[str, tuple[Target, ...]]:
+    setting = f"backends.toml [comfyui.{kind}] inputs"
     if not isinstance(raw, dict):
         raise ConfigError(f"{setting}: expected a table of name = \"node.input\"")
     allowed = allowed_names(kind)
