@@ -269,3 +269,22 @@ def test_a_returned_path_outside_the_output_folder_is_refused(tmp_path: Path) ->
                                            "type": "output"}]}}}
     with pytest.raises(BackendError, match="refusing returned file"):
         ComfyUIBackend()._fetch(ComfyClient("http://127.0.0.1:9"), entry, wf, tmp_path)
+
+
+def test_sampler_progress_alone_moves_the_bar() -> None:
+    """Servers before ``progress_state`` sent only ``progress``: the recorded ones, fed
+    alone, still move the bar through the upscaler's tiles."""
+    from aktion.backends.comfyui_events import PromptWatch
+
+    doc = load("sampler_progress")
+    prompt_id = next(h["http"]["response"]["prompt_id"] for h in doc["events"]
+                     if h.get("http", {}).get("path") == "/prompt")
+    calls: list[tuple[int, int]] = []
+    watch = PromptWatch(prompt_id, doc["provenance"]["workflow"], lambda d, t: calls.append((d, t)))
+    for e in doc["events"]:
+        if "ws" in e and e["ws"]["type"] != "progress_state":
+            watch.feed(e["ws"])
+    assert watch.done
+    # nodes 2 and 3 (one step each), the upscaler's 6 tiles, then node 5 (node 1 was cached)
+    assert [d for d, _ in calls] == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert {t for _, t in calls[3:]} == {10}  # 1 + 1 + 6 + 1 + 1 steps once the tiles are known

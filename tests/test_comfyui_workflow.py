@@ -62,7 +62,7 @@ def test_the_editors_format_says_how_to_export(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("mapping", "expected"), [
     ({"depth": "7.image"}, "`depth = \"7.image\"`: .*keyframe.json has no node 7"),
-    ({"depth": "1.picture"}, r"node 1 \(LoadImage\) in .* has no input `picture` \(it has: image\)"),
+    ({"depth": "1.picture"}, r"node 1 \(LoadImage\) in .* no input `picture` \(it has: image\)"),
     ({"depth": "1"}, "expected \"node.input\""),
     ({"guide": "1.image"}, "`guide` is not a value of the keyframe step"),
 ])

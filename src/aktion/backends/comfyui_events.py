@@ -31,6 +31,7 @@ class PromptWatch:
         self.state: dict[str, tuple[float, float]] = {}
         self.progress = progress
         self.done = False
+        self.running: str | None = None
         self.reported: tuple[int, int] | None = None
 
     def feed(self, msg: dict[str, Any]) -> None:
@@ -50,7 +51,16 @@ class PromptWatch:
             raise PromptFailed(interrupted_text(data))
         elif kind == "executing" and data.get("node") is None:
             self.done = True
+        elif kind == "executing":  # the node before it has finished (servers without
+            self._finish_running()  # progress_state say no more than this)
+            self.running = str(data["node"])
+            self.state.setdefault(self.running, (0.0, 1.0))
         self._report()
+
+    def _finish_running(self) -> None:
+        if self.running is not None:
+            _, top = self.state.get(self.running, (0.0, 1.0))
+            self.state[self.running] = (top, top)
 
     def finish(self) -> None:
         _, total = self.counts()
