@@ -96,6 +96,7 @@ def test_plan_on_the_command_line_prints_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["plan", str(root), "--policy", "final"])
     assert result.exit_code == 2
     assert "cannot plan:" in result.output and "Export (API)" in result.output
+    assert "([comfyui] workflows (default keyframe.json))" in result.output
     assert "Traceback" not in result.output
 
 
