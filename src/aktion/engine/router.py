@@ -14,6 +14,7 @@ downgrade.
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -87,9 +88,15 @@ def load_backend(backend_id: str, context: BackendContext | None = None) -> Back
     return configured(backend_class(backend_id), context)
 
 
-def offers(cls: type, config: dict[str, Any]) -> dict[str, Capabilities]:
-    """Per step kind, what a configured backend can do (``offers(config)`` if it says)."""
+def offers(cls: type, config: dict[str, Any],
+           context: BackendContext | None = None) -> dict[str, Capabilities]:
+    """Per step kind, what a configured backend can do (``offers(config)`` if it says).
+
+    A backend whose ``offers`` takes a second argument gets its context too, so it can
+    read and check the files its table names while the production is planned."""
     if hasattr(cls, "offers"):
+        if context is not None and len(inspect.signature(cls.offers).parameters) > 1:
+            return cls.offers(config, context)
         return cls.offers(config)
     caps: Capabilities = cls.capabilities
     return {kind: caps for kind in caps.steps}
@@ -130,8 +137,8 @@ class Router:
                 self.skipped[backend_id] = str(e)
                 continue
             self.classes[backend_id] = cls
-            self.candidates[backend_id] = offers(cls, table)
             self.contexts[backend_id] = BackendContext(context.root, context.cast_dir, table)
+            self.candidates[backend_id] = offers(cls, table, self.contexts[backend_id])
 
     @classmethod
     def for_production(cls, production: Any, policy: str | None = None) -> Router:
