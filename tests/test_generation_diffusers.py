@@ -88,7 +88,7 @@ def test_plan_routes_keyframe_and_motion_with_reasons(tmp_path: Path, models: Pa
     assert kinds == ["layout:2", "motion_control:2", "render:2", "control_maps:2", "keyframe:2",
                      "motion:2", "extend:2"]  # 12 frames > the motion model's 9: extended
     key = graph.steps["keyframe:2"]
-    assert key.backend == "diffusers" and "refs: locked character(s) with references: vex" \
+    assert key.backend == "diffusers" and "refs: locked character vex has reference images" \
         in key.reason
     assert "pose: choreographed" in graph.steps["motion:2"].reason
     assert graph.steps["cut:roof"].deps["shot:2"] == ("extend:2", "video")

@@ -1,0 +1,189 @@
+"""What the diffusers models receive, from a real previz render of a small production.
+
+The previz backend renders the layout (millimetre depth map, per-character masks)
+and the control maps (the OpenPose-style skeleton video) of each shot; the tiny
+random-weight pipelines then run on them, and the arguments of the real modules
+(ControlNet, UNet, IP-Adapter attention, text encoders, the VACE pipeline and
+transformer) are recorded as they are called: the tests read what each model got.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("diffusers")
+
+from aktion.engine.graph import plan
+from aktion.engine.router import UnmetNeed
+from aktion.engine.store import Store
+from aktion.generation.prompts import shot_prompt
+from aktion.media.images import read_array, write_png_atomic
+from aktion.media.video import iter_frames
+from aktion.previz.control_maps import COLORS
+from aktion.previz.masks import read_masks
+from aktion.production.load import load_production
+from conftest import KADE, VEX, write_production
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "generation"))
+from steps import output, run_steps, spy
+from tiny_models import build_all
+
+BACKENDS = """\
+[diffusers.keyframe]
+model = "{m}/sd"
+controlnet = "{m}/controlnet"
+ip_adapter = "{m}/ip"
+steps = 2
+size = 128
+
+[diffusers.motion]
+model = "{m}/wan-vace"
+steps = 1
+size = 96
+max_frames = 9
+"""
+LOOKS = {
+    "vex": "look: Lean and wiry, short black hair under a hood, a cut over one eyebrow.\n"
+           "wardrobe: Red nylon courier jacket, black cargo trousers, yellow gloves.\n"
+           "refs: [vex/front.png, vex/side.png]\n",
+    "kade": "look: Broad as a door, shaved head, a heavy jaw.\n"
+            "wardrobe: Charcoal-grey suit, white shirt open at the collar, navy gloves.\n"
+            "refs: [kade/front.png]\n",
+}
+PREVIZ = ("layout", "motion_control", "control_maps")
+
+
+def reference(path: Path, colour: tuple[int, int, int], stripe: int) -> None:
+    """A portrait-shaped picture that is unmistakably one character's, not another's."""
+    a = np.zeros((64, 48, 3), np.uint8)
+    a[:] = colour
+    a[::stripe] = 255 - np.array(colour, np.uint8)
+    write_png_atomic(path, a)
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory: pytest.TempPathFactory):
+    """A two-character production with references, planned under `final`, with the
+    previz steps of both shots rendered for real."""
+    tmp = tmp_path_factory.mktemp("conditioning")
+    models = build_all(tmp / "models")
+    root = write_production(tmp / "p", vex=VEX + LOOKS["vex"], kade=KADE + LOOKS["kade"])
+    reference(root / "cast/vex/front.png", (200, 30, 30), 4)
+    reference(root / "cast/vex/side.png", (180, 60, 20), 6)
+    reference(root / "cast/kade/front.png", (60, 70, 90), 5)
+    (root / "backends.toml").write_text(BACKENDS.format(m=models))
+    graph = plan(load_production(root), "final")
+    store = Store.for_production(root)
+    done = {}
+    for shot in ("1", "2"):
+        done = run_steps(graph, store, shot, PREVIZ, done)
+    yield root, graph, store, done
+    store.close()
+
+
+def _resized(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(size)) > 127
+
+
+def _eroded(mask: np.ndarray, r: int = 1) -> np.ndarray:
+    import cv2
+
+    return cv2.erode(mask.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
+
+
+def test_depth_reaches_the_controlnet_as_normalised_inverse_depth(studio, monkeypatch) -> None:
+    from diffusers import ControlNetModel
+
+    root, graph, store, done = studio
+    calls = spy(monkeypatch, ControlNetModel)
+    run_steps(graph, store, "2", ("keyframe",), done)
+    cond = calls[0]["kwargs"]["controlnet_cond"]
+    assert cond.shape[1:] == (3, 64, 128)  # 160x96 generated at 128 wide
+    grey = cond[0, 0].numpy()
+    assert np.allclose(cond[0, 1].numpy(), grey) and np.allclose(cond[-1].numpy(), cond[0].numpy())
+    # The whole 8-bit range is used: the old millimetres / 257 peaked below 0.02 here.
+    assert grey.max() > 0.95 and grey.min() == 0.0
+    depth = read_array(output(store, done, "layout:2", "depth"))
+    size = (128, 64)
+    sky = _eroded(_resized(depth == 0, size))
+    assert sky.sum() > 100 and grey[sky].max() == 0.0  # sky is black
+    masks = read_masks(output(store, done, "layout:2", "masks"))
+    body = {c: _eroded(_resized(m, size)) for c, m in masks.items()}
+    anyone = _resized(np.any(list(masks.values()), axis=0), size)
+    for cid, mask in masks.items():
+        behind = (depth > np.percentile(depth[mask], 90)) & (depth > 0)  # the floor beyond
+        floor = _eroded(_resized(behind, size)) & ~anyone
+        assert body[cid].sum() > 20 and floor.sum() > 20
+        assert grey[body[cid]].mean() > grey[floor].mean() + 0.2  # near is bright
+
+
+def test_each_character_gets_one_identity_inside_their_own_mask(studio, monkeypatch) -> None:
+    from diffusers import UNet2DConditionModel
+    from diffusers.models.attention_processor import IPAdapterAttnProcessor2_0
+    from transformers import CLIPVisionModelWithProjection
+
+    root, graph, store, done = studio
+    unet = spy(monkeypatch, UNet2DConditionModel)
+    encoder = spy(monkeypatch, CLIPVisionModelWithProjection)
+    attention = spy(monkeypatch, IPAdapterAttnProcessor2_0, "__call__")
+    action = run_steps(graph, store, "2", ("keyframe",), done)["keyframe:2"]
+    assert action.record["identity_characters"] == ["kade", "vex"]
+    assert action.record["identity_refs"] == ["kade/kade/front.png", "vex/vex/front.png",
+                                              "vex/vex/side.png"]
+    # One encoder pass over the three references; each character's embedding is the
+    # mean of their own references' embeddings, and nobody else's.
+    assert len(encoder) == 1 and encoder[0]["args"][0].shape[0] == 3
+    refs = encoder[0]["out"].image_embeds.detach()
+    expected = torch.stack([refs[0], refs[1:3].mean(0)])
+    embeds = unet[0]["kwargs"]["added_cond_kwargs"]["image_embeds"]
+    assert len(embeds) == 1 and embeds[0].shape == (2, 2, 16)  # (uncond + cond, characters)
+    assert torch.allclose(embeds[0][1], expected, atol=1e-6)
+    assert embeds[0][0].abs().max() == 0  # the unconditional half
+    # One mask per character, from the layout's per-character masks of the key frame.
+    masks = unet[0]["kwargs"]["cross_attention_kwargs"]["ip_adapter_masks"]
+    assert len(masks) == 1 and masks[0].shape == (1, 2, 64, 128)
+    previz = read_masks(output(store, done, "layout:2", "masks"))
+    for i, cid in enumerate(["kade", "vex"]):
+        got = masks[0][0, i].numpy() > 0.5
+        own = _eroded(_resized(previz[cid], (128, 64)))
+        other = _eroded(_resized(previz["vex" if cid == "kade" else "kade"], (128, 64)))
+        assert got[own].mean() > 0.95  # covers the character
+        assert got[other].mean() < 0.05  # and not the other one
+        assert got.mean() < 0.5
+    # The IP-Adapter attention layers themselves get both masks with both embeddings.
+    assert attention and all(
+        c["kwargs"]["ip_adapter_masks"][0].shape[1] == 2 for c in attention)
+    assert all(c["kwargs"]["encoder_hidden_states"][1][0].shape[1] == 2 for c in attention)
+
+
+def test_keyframe_prompt_fits_the_clip_encoder_in_order(studio, monkeypatch) -> None:
+    from diffusers import StableDiffusionControlNetPipeline
+    from transformers import CLIPTextModel
+
+    root, graph, store, done = studio
+    pipes = spy(monkeypatch, StableDiffusionControlNetPipeline, "__call__")
+    encoder = spy(monkeypatch, CLIPTextModel)
+    action = run_steps(graph, store, "2", ("keyframe",), done)["keyframe:2"]
+    text = pipes[0]["kwargs"]["prompt"]
+    assert action.record["prompt"]["prompt"] == {"text": text, "tokens": len(
+        pipes[0]["self"].tokenizer(text).input_ids), "budget": 77}
+    # The encoder got every token of the prompt, up to its end-of-text: nothing cut.
+    ids = pipes[0]["self"].tokenizer(text).input_ids
+    assert len(ids) <= 77
+    assert encoder[0]["args"][0][0, :len(ids)].tolist() == ids
+    long = shot_prompt(graph.steps["keyframe:2"].request.model_dump())
+    assert len(pipes[0]["self"].tokenizer(long).input_ids) > 77  # which would have been cut
+    # Subject first (both characters by name, essentials before the action), then the
+    # framing; every word is a whole word of the long form.
+    assert text.startswith("VEX, a wiry courier") and "KADE, a heavy enforcer" in text
+    assert text.index("KADE") < text.index("medium shot")
+    words = set(long.replace(".", " ").replace(",", " ").split())
+    assert set(text.replace(".", " ").replace(",", " ").split()) <= words
