@@ -9,7 +9,6 @@ transformer) are recorded as they are called: the tests read what each model got
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -40,7 +39,7 @@ model = "{m}/sd"
 controlnet = "{m}/controlnet"
 ip_adapter = "{m}/ip"
 steps = 2
-size = 128
+size = 96
 
 [diffusers.motion]
 model = "{m}/wan-vace"
@@ -57,6 +56,7 @@ LOOKS = {
             "refs: [kade/front.png]\n",
 }
 PREVIZ = ("layout", "motion_control", "control_maps")
+GEN = (96, 48)  # the 160x96 production generated 96 pixels wide (width, height)
 
 
 def reference(path: Path, colour: tuple[int, int, int], stripe: int) -> None:
@@ -67,16 +67,21 @@ def reference(path: Path, colour: tuple[int, int, int], stripe: int) -> None:
     write_png_atomic(path, a)
 
 
-@pytest.fixture(scope="module")
-def studio(tmp_path_factory: pytest.TempPathFactory):
-    """A two-character production with references, planned under `final`, with the
-    previz steps of both shots rendered for real."""
-    tmp = tmp_path_factory.mktemp("conditioning")
-    models = build_all(tmp / "models")
-    root = write_production(tmp / "p", vex=VEX + LOOKS["vex"], kade=KADE + LOOKS["kade"])
+def cast_with_references(root: Path) -> Path:
+    """The tiny two-shot production, both characters described and with references."""
+    write_production(root, vex=VEX + LOOKS["vex"], kade=KADE + LOOKS["kade"])
     reference(root / "cast/vex/front.png", (200, 30, 30), 4)
     reference(root / "cast/vex/side.png", (180, 60, 20), 6)
     reference(root / "cast/kade/front.png", (60, 70, 90), 5)
+    return root
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory: pytest.TempPathFactory):
+    """The production planned under `final`, the previz steps of both shots rendered."""
+    tmp = tmp_path_factory.mktemp("conditioning")
+    models = build_all(tmp / "models")
+    root = cast_with_references(tmp / "p")
     (root / "backends.toml").write_text(BACKENDS.format(m=models))
     graph = plan(load_production(root), "final")
     store = Store.for_production(root)
@@ -102,17 +107,17 @@ def _eroded(mask: np.ndarray, r: int = 1) -> np.ndarray:
 def test_depth_reaches_the_controlnet_as_normalised_inverse_depth(studio, monkeypatch) -> None:
     from diffusers import ControlNetModel
 
-    root, graph, store, done = studio
+    _, graph, store, done = studio
     calls = spy(monkeypatch, ControlNetModel)
     run_steps(graph, store, "2", ("keyframe",), done)
     cond = calls[0]["kwargs"]["controlnet_cond"]
-    assert cond.shape[1:] == (3, 64, 128)  # 160x96 generated at 128 wide
+    assert cond.shape[1:] == (3, GEN[1], GEN[0])
     grey = cond[0, 0].numpy()
     assert np.allclose(cond[0, 1].numpy(), grey) and np.allclose(cond[-1].numpy(), cond[0].numpy())
     # The whole 8-bit range is used: the old millimetres / 257 peaked below 0.02 here.
     assert grey.max() > 0.95 and grey.min() == 0.0
     depth = read_array(output(store, done, "layout:2", "depth"))
-    size = (128, 64)
+    size = GEN
     sky = _eroded(_resized(depth == 0, size))
     assert sky.sum() > 100 and grey[sky].max() == 0.0  # sky is black
     masks = read_masks(output(store, done, "layout:2", "masks"))
@@ -130,7 +135,7 @@ def test_each_character_gets_one_identity_inside_their_own_mask(studio, monkeypa
     from diffusers.models.attention_processor import IPAdapterAttnProcessor2_0
     from transformers import CLIPVisionModelWithProjection
 
-    root, graph, store, done = studio
+    _, graph, store, done = studio
     unet = spy(monkeypatch, UNet2DConditionModel)
     encoder = spy(monkeypatch, CLIPVisionModelWithProjection)
     attention = spy(monkeypatch, IPAdapterAttnProcessor2_0, "__call__")
@@ -149,12 +154,12 @@ def test_each_character_gets_one_identity_inside_their_own_mask(studio, monkeypa
     assert embeds[0][0].abs().max() == 0  # the unconditional half
     # One mask per character, from the layout's per-character masks of the key frame.
     masks = unet[0]["kwargs"]["cross_attention_kwargs"]["ip_adapter_masks"]
-    assert len(masks) == 1 and masks[0].shape == (1, 2, 64, 128)
+    assert len(masks) == 1 and masks[0].shape == (1, 2, GEN[1], GEN[0])
     previz = read_masks(output(store, done, "layout:2", "masks"))
     for i, cid in enumerate(["kade", "vex"]):
         got = masks[0][0, i].numpy() > 0.5
-        own = _eroded(_resized(previz[cid], (128, 64)))
-        other = _eroded(_resized(previz["vex" if cid == "kade" else "kade"], (128, 64)))
+        own = _eroded(_resized(previz[cid], GEN))
+        other = _eroded(_resized(previz["vex" if cid == "kade" else "kade"], GEN))
         assert got[own].mean() > 0.95  # covers the character
         assert got[other].mean() < 0.05  # and not the other one
         assert got.mean() < 0.5
@@ -168,7 +173,7 @@ def test_keyframe_prompt_fits_the_clip_encoder_in_order(studio, monkeypatch) -> 
     from diffusers import StableDiffusionControlNetPipeline
     from transformers import CLIPTextModel
 
-    root, graph, store, done = studio
+    _, graph, store, done = studio
     pipes = spy(monkeypatch, StableDiffusionControlNetPipeline, "__call__")
     encoder = spy(monkeypatch, CLIPTextModel)
     action = run_steps(graph, store, "2", ("keyframe",), done)["keyframe:2"]
@@ -187,3 +192,88 @@ def test_keyframe_prompt_fits_the_clip_encoder_in_order(studio, monkeypatch) -> 
     assert text.index("KADE") < text.index("medium shot")
     words = set(long.replace(".", " ").replace(",", " ").split())
     assert set(text.replace(".", " ").replace(",", " ").split()) <= words
+
+
+def _openpose_like(frame: np.ndarray) -> bool:
+    """Mostly black, and what is not black is in OpenPose's keypoint/limb colours."""
+    lit = frame.max(-1) > 60
+    if not 0.002 < lit.mean() < 0.4:
+        return False
+    palette = np.array(COLORS, np.float32)
+    pixels = frame[lit].astype(np.float32)
+    # limbs are blended at 0.6 over black, so compare hues: scale each pixel to its max
+    norm = pixels / pixels.max(-1, keepdims=True) * 255
+    near = np.abs(norm[:, None, :] - palette[None]).max(-1).min(-1)
+    return bool(np.mean(near < 90) > 0.8)
+
+
+def test_motion_follows_the_skeleton_frame_for_frame_with_references(studio,
+                                                                     monkeypatch) -> None:
+    from diffusers import WanVACEPipeline, WanVACETransformer3DModel
+    from PIL import Image
+    from transformers import UMT5EncoderModel
+
+    root, graph, store, done = studio
+    pipes = spy(monkeypatch, WanVACEPipeline, "__call__")
+    transformer = spy(monkeypatch, WanVACETransformer3DModel)
+    text = spy(monkeypatch, UMT5EncoderModel)
+    done = run_steps(graph, store, "2", ("keyframe", "motion"), done)
+    call = pipes[0]["kwargs"]
+    video, size = call["video"], (96, 48)
+    assert len(video) == 9 and all(f.size == size for f in video)
+    # Frame 0 is the keyframe (kept under a black mask); frame i >= 1 is frame i of the
+    # previz skeleton video of the shot, not a resampling of it.
+    keyframe = read_array(output(store, done, "keyframe:2", "image"))
+    assert np.array_equal(np.asarray(video[0]), np.asarray(Image.fromarray(keyframe).resize(size)))
+    assert np.asarray(call["mask"][0]).max() == 0 and np.asarray(call["mask"][1]).min() == 255
+    pose = [np.asarray(Image.fromarray(f).resize(size))
+            for f in iter_frames(output(store, done, "control_maps:2", "pose"))]
+    assert len(pose) == 12
+    for i in range(1, 9):
+        got = np.asarray(video[i])
+        assert np.array_equal(got, pose[i]), f"guide frame {i} is not pose frame {i}"
+        assert _openpose_like(got)
+    assert not np.array_equal(np.asarray(video[1]), np.asarray(video[8]))  # the jab moves
+    # Each character's first reference goes in as a VACE reference image...
+    refs = call["reference_images"]
+    assert [np.asarray(r).shape for r in refs] == [(64, 48, 3), (64, 48, 3)]
+    for ref, path in zip(refs, ["kade/front.png", "vex/front.png"], strict=True):
+        assert np.array_equal(np.asarray(ref), read_array(root / "cast" / path))
+    assert done["motion:2"].record["reference_images"] == ["kade/kade/front.png",
+                                                           "vex/vex/front.png"]
+    # ... and reaches the transformer as two more latent frames before the clip's three.
+    control = transformer[0]["kwargs"]["control_hidden_states"]
+    assert control.shape[2] == 2 + 3
+    assert transformer[0]["kwargs"]["hidden_states"].shape[2] == 5
+    # The UMT5 encoder reads long text: it gets the long form, whole.
+    prompt = call["prompt"]
+    assert prompt == shot_prompt(graph.steps["motion:2"].request.model_dump())
+    assert "red nylon courier jacket" in prompt and "charcoal-grey suit" in prompt
+    ids = pipes[0]["self"].tokenizer(prompt).input_ids
+    assert len(ids) <= 512 and text[0]["args"][0][0, :len(ids)].tolist() == ids
+
+
+def test_a_need_the_configuration_cannot_honour_fails_the_plan(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aktion.cli import _register, app
+
+    root = cast_with_references(tmp_path / "p")
+    cfg = BACKENDS.format(m=tmp_path / "models")
+    (root / "backends.toml").write_text(cfg.replace(f'ip_adapter = "{tmp_path}/models/ip"\n',
+                                                    ""))
+    with pytest.raises(UnmetNeed) as e:
+        plan(load_production(root), "final")
+    assert str(e.value) == (
+        "shot 1: `keyframe` needs refs conditioning (locked characters vex, kade have "
+        "reference images); set ip_adapter in [diffusers.keyframe] of backends.toml")
+    _register()
+    shown = CliRunner().invoke(app, ["plan", str(root), "--policy", "final"])
+    assert shown.exit_code != 0 and "set ip_adapter in [diffusers.keyframe]" in shown.output
+    assert "Traceback" not in shown.output
+    no_controlnet = cfg.replace(f'controlnet = "{tmp_path}/models/controlnet"\n', "")
+    (root / "backends.toml").write_text(no_controlnet)
+    with pytest.raises(UnmetNeed, match=r"needs depth conditioning \(the keyframe follows the "
+                                        r"board's previz layout\); set controlnet in "
+                                        r"\[diffusers.keyframe\] of backends.toml"):
+        plan(load_production(root), "final")
