@@ -139,11 +139,12 @@ class ShotWords:
         return ". ".join(p.strip().rstrip(".") for p in parts if p.strip())
 
     def shorten_cast(self, floor: int) -> bool:
-        """Drop the last clause of the longest description above ``floor`` clauses."""
+        """Drop a clause of the character with the most left (the longest of those), so
+        every character keeps about as much, down to ``floor`` clauses."""
         above = [p for p in self.cast if p.keep > floor]
         if not above:
             return False
-        max(above, key=lambda p: (len(p.text()), -self.cast.index(p))).keep -= 1
+        max(above, key=lambda p: (p.keep, len(p.text()), -self.cast.index(p))).keep -= 1
         return True
 
     def shorten_action(self, fits: Callable[[str], bool]) -> None:
