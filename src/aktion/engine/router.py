@@ -189,11 +189,11 @@ class Router:
                 continue
             return self._chosen(backend_id, kind, needs, caps)
         need = next(iter(unmet.values()))
-        fixes = [fix for b in offered if need.name not in self.candidates[b][kind].conditioning
-                 for fix in [self._remedy(b, kind, need.name)] if fix]
-        fix = "; " + ", or ".join(fixes) if fixes else (
+        lacking = [b for b in offered if need.name not in self.candidates[b][kind].conditioning]
+        fixes = [f for f in (self._remedy(b, kind, need.name) for b in lacking) if f]
+        hint = "; " + ", or ".join(fixes) if fixes else (
             f"; no available backend honours it (tried {', '.join(offered)})")
-        raise UnmetNeed(f"shot {shot}: `{kind}` needs {need.name} conditioning ({need.why}){fix}")
+        raise UnmetNeed(f"shot {shot}: `{kind}` needs {need.name} conditioning ({need.why}){hint}")
 
     def _remedy(self, backend_id: str, kind: str, need: str) -> str | None:
         """The setting that would let a configured backend honour ``need``, if it says."""
