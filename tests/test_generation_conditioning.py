@@ -78,17 +78,27 @@ def cast_with_references(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory):
-    """The production planned under `final`, the previz steps of both shots rendered."""
+    """The production planned under `final`; shot 2's previz steps and keyframe run,
+    with what the keyframe's models received recorded in ``seen``."""
+    from diffusers import ControlNetModel, StableDiffusionControlNetPipeline, UNet2DConditionModel
+    from diffusers.models.attention_processor import IPAdapterAttnProcessor2_0
+    from transformers import CLIPTextModel, CLIPVisionModelWithProjection
+
     tmp = tmp_path_factory.mktemp("conditioning")
     models = build_all(tmp / "models")
     root = cast_with_references(tmp / "p")
     (root / "backends.toml").write_text(BACKENDS.format(m=models))
     graph = plan(load_production(root), "final")
     store = Store.for_production(root)
-    done = {}
-    for shot in ("1", "2"):
-        done = run_steps(graph, store, shot, PREVIZ, done)
-    yield root, graph, store, done
+    done = run_steps(graph, store, "2", PREVIZ)
+    with pytest.MonkeyPatch.context() as mp:
+        seen = {"pipeline": spy(mp, StableDiffusionControlNetPipeline, "__call__"),
+                "controlnet": spy(mp, ControlNetModel), "unet": spy(mp, UNet2DConditionModel),
+                "image_encoder": spy(mp, CLIPVisionModelWithProjection),
+                "ip_attention": spy(mp, IPAdapterAttnProcessor2_0, "__call__"),
+                "text_encoder": spy(mp, CLIPTextModel)}
+        done = run_steps(graph, store, "2", ("keyframe",), done)
+    yield root, graph, store, done, seen
     store.close()
 
 
@@ -104,12 +114,9 @@ def _eroded(mask: np.ndarray, r: int = 1) -> np.ndarray:
     return cv2.erode(mask.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
 
 
-def test_depth_reaches_the_controlnet_as_normalised_inverse_depth(studio, monkeypatch) -> None:
-    from diffusers import ControlNetModel
-
-    _, graph, store, done = studio
-    calls = spy(monkeypatch, ControlNetModel)
-    run_steps(graph, store, "2", ("keyframe",), done)
+def test_depth_reaches_the_controlnet_as_normalised_inverse_depth(studio) -> None:
+    _, _, store, done, seen = studio
+    calls = seen["controlnet"]
     cond = calls[0]["kwargs"]["controlnet_cond"]
     assert cond.shape[1:] == (3, GEN[1], GEN[0])
     grey = cond[0, 0].numpy()
@@ -130,16 +137,10 @@ def test_depth_reaches_the_controlnet_as_normalised_inverse_depth(studio, monkey
         assert grey[body[cid]].mean() > grey[floor].mean() + 0.2  # near is bright
 
 
-def test_each_character_gets_one_identity_inside_their_own_mask(studio, monkeypatch) -> None:
-    from diffusers import UNet2DConditionModel
-    from diffusers.models.attention_processor import IPAdapterAttnProcessor2_0
-    from transformers import CLIPVisionModelWithProjection
-
-    _, graph, store, done = studio
-    unet = spy(monkeypatch, UNet2DConditionModel)
-    encoder = spy(monkeypatch, CLIPVisionModelWithProjection)
-    attention = spy(monkeypatch, IPAdapterAttnProcessor2_0, "__call__")
-    action = run_steps(graph, store, "2", ("keyframe",), done)["keyframe:2"]
+def test_each_character_gets_one_identity_inside_their_own_mask(studio) -> None:
+    _, _, store, done, seen = studio
+    unet, encoder, attention = seen["unet"], seen["image_encoder"], seen["ip_attention"]
+    action = done["keyframe:2"]
     assert action.record["identity_characters"] == ["kade", "vex"]
     assert action.record["identity_refs"] == ["kade/kade/front.png", "vex/vex/front.png",
                                               "vex/vex/side.png"]
@@ -169,14 +170,10 @@ def test_each_character_gets_one_identity_inside_their_own_mask(studio, monkeypa
     assert all(c["kwargs"]["encoder_hidden_states"][1][0].shape[1] == 2 for c in attention)
 
 
-def test_keyframe_prompt_fits_the_clip_encoder_in_order(studio, monkeypatch) -> None:
-    from diffusers import StableDiffusionControlNetPipeline
-    from transformers import CLIPTextModel
-
-    _, graph, store, done = studio
-    pipes = spy(monkeypatch, StableDiffusionControlNetPipeline, "__call__")
-    encoder = spy(monkeypatch, CLIPTextModel)
-    action = run_steps(graph, store, "2", ("keyframe",), done)["keyframe:2"]
+def test_keyframe_prompt_fits_the_clip_encoder_in_order(studio) -> None:
+    _, graph, _, done, seen = studio
+    pipes, encoder = seen["pipeline"], seen["text_encoder"]
+    action = done["keyframe:2"]
     text = pipes[0]["kwargs"]["prompt"]
     assert action.record["prompt"]["prompt"] == {"text": text, "tokens": len(
         pipes[0]["self"].tokenizer(text).input_ids), "budget": 77}
@@ -213,11 +210,11 @@ def test_motion_follows_the_skeleton_frame_for_frame_with_references(studio,
     from PIL import Image
     from transformers import UMT5EncoderModel
 
-    root, graph, store, done = studio
+    root, graph, store, done, _ = studio
     pipes = spy(monkeypatch, WanVACEPipeline, "__call__")
     transformer = spy(monkeypatch, WanVACETransformer3DModel)
     text = spy(monkeypatch, UMT5EncoderModel)
-    done = run_steps(graph, store, "2", ("keyframe", "motion"), done)
+    done = run_steps(graph, store, "2", ("motion",), done)
     call = pipes[0]["kwargs"]
     video, size = call["video"], (96, 48)
     assert len(video) == 9 and all(f.size == size for f in video)
