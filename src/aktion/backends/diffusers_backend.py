@@ -18,6 +18,9 @@ from .base import BackendError, Capabilities, Progress, StepRequest, StepResult
 from .diffusers_files import model_record
 
 CLIP_KINDS = ("motion", "extend", "restyle")
+# (table, need) -> the setting of that [diffusers.<table>] without which the need is unmet
+REMEDIES = {("keyframe", "refs"): "ip_adapter", ("keyframe", "depth"): "controlnet",
+            ("keyframe", "layout"): "controlnet"}
 # Pipelines are loaded once per process and are not thread-safe; an executor may run
 # several steps at once in threads, so one step at a time uses them (as one GPU would).
 _PIPELINES = threading.Lock()
@@ -43,8 +46,9 @@ class DiffusersBackend:
         """What the models named in backends.toml can do, per step kind."""
         out: dict[str, Capabilities] = {}
         key = config.get("keyframe", {})
-        if key.get("model") and key.get("controlnet"):
-            cond = {"depth", "layout"} | ({"refs"} if key.get("ip_adapter") else set())
+        if key.get("model"):  # without a controlnet it honours no layout: plan says so
+            cond = ({"depth", "layout"} if key.get("controlnet") else set()) | (
+                {"refs"} if key.get("ip_adapter") else set())
             out["keyframe"] = Capabilities(frozenset({"keyframe"}), frozenset(cond),
                                            device="auto", speed="slow")
         mot = config.get("motion", {})
@@ -59,6 +63,13 @@ class DiffusersBackend:
                 out["restyle"] = Capabilities(frozenset({"restyle"}), frozenset({"video"}),
                                               device="auto", speed="slow")
         return out
+
+    @classmethod
+    def remedy(cls, kind: str, need: str) -> str | None:
+        """The backends.toml setting that lets a step honour a need ``offers`` left out."""
+        table = "keyframe" if kind == "keyframe" else "motion"
+        setting = REMEDIES.get((table, need))
+        return f"set {setting} in [diffusers.{table}] of backends.toml" if setting else None
 
     @classmethod
     def model_id(cls, kind: str, config: dict[str, Any],
@@ -89,8 +100,8 @@ class DiffusersBackend:
         elif request.kind in CLIP_KINDS:
             from .diffusers_wan import run_clip
 
-            outputs, record = run_clip(request, ctx.config["motion"], ctx.path, workdir,
-                                       progress)
+            outputs, record = run_clip(request, ctx.config["motion"], ctx.path, ctx.cast_dir,
+                                       workdir, progress)
         else:
             raise BackendError(f"diffusers does not do `{request.kind}` steps")
         record["model"] = request.params.get("model", {})

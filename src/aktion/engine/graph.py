@@ -26,8 +26,8 @@ from .keys import content_key, digest
 from .router import Router
 
 # Bump a kind's version when the engine's definition of that step changes.
-STEP_VERSIONS = {"layout": 1, "motion_control": 1, "render": 1, "cut": 1, "sheet": 1,
-                 "keyframe": 1, "motion": 1, "extend": 1, "restyle": 1, "control_maps": 1}
+STEP_VERSIONS = {"layout": 2, "motion_control": 1, "render": 1, "cut": 1, "sheet": 1,
+                 "keyframe": 2, "motion": 1, "extend": 1, "restyle": 1, "control_maps": 1}
 
 # Passes that rewrite a planned graph (signing, takes, generation), each from the module
 # that owns the concept, applied in this order when importable.
@@ -106,7 +106,9 @@ READS = {
 INPUTS = {
     "render": {n: ("motion_control", n) for n in ("poses", "camera", "performance")},
     "control_maps": {n: ("motion_control", n) for n in ("poses", "camera", "performance")},
-    "keyframe": {"frame": ("layout", "frame"), "depth": ("layout", "depth")},
+    # Identity per character: each one's references act only where the layout shows them.
+    "keyframe": {"frame": ("layout", "frame"), "depth": ("layout", "depth"),
+                 "masks": ("layout", "masks")},
     # Pose-guided video follows the OpenPose-style skeleton video of the choreography.
     "motion": {"image": ("keyframe", "image"), "guide": ("control_maps", "pose"),
                "poses": ("motion_control", "poses")},

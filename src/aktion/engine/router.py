@@ -200,9 +200,16 @@ class Router:
                 continue
             return self._chosen(backend_id, kind, needs, caps)
         need = next(iter(unmet.values()))
-        raise UnmetNeed(
-            f"shot {shot}: `{kind}` needs {need.name} conditioning ({need.why}); "
-            f"no available backend honours it (tried {', '.join(offered)})")
+        lacking = [b for b in offered if need.name not in self.candidates[b][kind].conditioning]
+        fixes = [f for f in (self._remedy(b, kind, need.name) for b in lacking) if f]
+        hint = "; " + ", or ".join(fixes) if fixes else (
+            f"; no available backend honours it (tried {', '.join(offered)})")
+        raise UnmetNeed(f"shot {shot}: `{kind}` needs {need.name} conditioning ({need.why}){hint}")
+
+    def _remedy(self, backend_id: str, kind: str, need: str) -> str | None:
+        """The setting that would let a configured backend honour ``need``, if it says."""
+        cls = self.classes[backend_id]
+        return cls.remedy(kind, need) if hasattr(cls, "remedy") else None
 
     def _chosen(self, backend_id: str, kind: str, needs: list[Need],
                 caps: Capabilities) -> Route:
