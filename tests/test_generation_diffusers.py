@@ -26,6 +26,7 @@ from aktion.engine.run import execute
 from aktion.engine.store import Store
 from aktion.media.images import write_png_atomic
 from aktion.media.video import VideoWriter, iter_frames
+from aktion.production.errors import ProductionError
 from aktion.production.load import load_production
 from conftest import VEX, write_production
 
@@ -193,9 +194,9 @@ def test_pickle_weights_are_refused(tmp_path: Path) -> None:
 def test_bad_reference_image_is_a_clear_error(tmp_path: Path, models: Path) -> None:
     root = final_production(tmp_path / "p", models)
     (root / "cast/vex/side.png").write_bytes(b"GIF89a" + b"\0" * 64)
-    graph = plan(load_production(root), "final")
-    with pytest.raises(BackendError, match="reference image"):
-        run_steps(graph, Store.for_production(root), "1", ("layout", "keyframe"))
+    with pytest.raises(ProductionError, match=r"vex.yaml:\d+: reference image `vex/side.png` "
+                       "is not an image"):
+        load_production(root)  # refused at load, long before a GPU would decode it
 
 
 def test_changing_a_locked_character_rekeys_only_their_generated_shots(
