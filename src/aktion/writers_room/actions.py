@@ -55,7 +55,6 @@ _TOWARD = {None, "at", "toward", "towards", "to", "on", "for", "into", "onto", "
 _INTO = {"into", "against", "through", "onto", "in"}
 _HAND = {"jab", "cross", "hook", "uppercut", "slap", "spinning_backfist"}
 _HEAD_SNAP = {"snap", "whip", "rock", "jerk", "knock", "wrench", "twist"}
-_RECIPROCAL = {"trade", "exchange"}
 _FAMILY = {"stab": "blade", "slash": "blade", "fire": "gun", "pistol_whip": "gun",
            "swing": "blunt"}  # a weapon in hand serves every move of its family
 _WINDOW = 8  # strikes remembered for answers and references back
@@ -150,6 +149,7 @@ class _Sentence:
     last: list[Action] = field(default_factory=list)  # the previous clause's moves
     delivering: bool = False  # the previous clause threw something: a list of blows may follow
     generic: Action | None = None  # "strikes first:" waits for what the strike was
+    outcome: str | None = None  # "connects, a crushing right": said before the strike
     aims: dict[str, str] = field(default_factory=dict)  # who -> whom they aim at
     it: NP | Action | None = None
     named: set[int] = field(default_factory=set)  # actions whose target the line names
@@ -445,11 +445,12 @@ class SceneReader:
         prev = None
         plural = False
         for k, t in enumerate(toks):
-            plural = plural or t.low == "and" and k > 0 and bool(toks[k - 1].who or toks[
-                k - 1].pron)
+            plural = plural or t.low == "and" and k > 0
             carried = k == 0 and len(s.subject or self.subject or []) > 1
-            if verbish(t, prev, self.table, plural=carried or plural and bool(
-                    prev and (prev.who or prev.pron or prev.low in ADVERBS))):
+            many = prev is not None and prev.low.endswith("s") and not prev.low.endswith(
+                ("ss", "'s", "’s")) and not prev.pron  # "the thugs scatter"
+            if verbish(t, prev, self.table, plural=carried or many or plural and prev is not None
+                       and not prev.punct):
                 if t.text.isupper() and len(t.text) > 1 and k == 0 and not self.table.lemma(
                         t.low):
                     return None  # "WHAM", a sound
@@ -547,6 +548,7 @@ class SceneReader:
             return self._passive(subject, verb, sense, nps, words, s, offset)
         if sense.outcome and not (sense.deliver and strike_np is not None):
             return self._thrower_outcome(subject[0], sense.outcome, s)
+        self._hold(subject, obj, withs, sense)
         weapon = None
         count = 1
         with_strike = next((x for x in withs if x.cls == "strike"), None)
@@ -558,31 +560,32 @@ class SceneReader:
                 self._owner(obj, s, subject, own=True) in (None, *subject)):
             move = obj.limb or obj.move
         else:
-            used = obj if obj is not None and (
-                obj.cls == "weapon" or obj.cls == "it" and isinstance(s.it, NP)) else next(
+            used = obj if obj is not None and obj.cls == "weapon" else next(
                 (x for x in withs if x.cls == "weapon"), None)
-            if used is not None and used.cls == "it":
-                used = s.it if isinstance(s.it, NP) else None
+            if used is None and obj is not None and obj.cls == "it" and isinstance(s.it, NP):
+                used = s.it  # "The crowbar arcs... Sasha brings it crashing down"
             if used is not None and (sense.deliver or move in _HAND or used is not obj):
                 weapon = used.key
-                if move in _HAND or move is None or move in ("swing",) or (
+                if move in _HAND or move is None or move == "swing" or (
                         sense.deliver and move not in ("fire", "draw", "aim")):
                     move = used.move
                     if move == "fire" and sense.move != "fire":
                         move = self.table.gun_melee
             elif used is not None and move in ("draw", "aim", "fire"):
                 weapon = used.key
-        if sense.needs_weapon and not phrase and (obj is None or obj.cls != "weapon"):
+        if not phrase and sense.needs_weapon and (obj is None or obj.cls != "weapon"):
             return self._unknown_or_none(subject, verb, s)
-        if sense.needs_person and not phrase and obj is not None and move == sense.move and (
-                obj.cls in ("thing", "count") or obj.cls == "it" and not isinstance(s.it, NP)):
-            return []  # "throws the bag", "hits the lights"
+        if not phrase and sense.needs_person and obj is not None and move == sense.move and (
+                obj.cls in ("thing", "count", "weapon") or obj.cls == "it" and not isinstance(
+                    s.it, Action)):
+            return []  # "throws the bag", "hits the lights", "grabs a fire extinguisher"
+        instrument = weapon is not None and obj is not None and obj.key == weapon
         knock = sense.knockdown
         if knock and move == sense.move:
             return self._knockdown(subject, knock, verb, nps, obj, s, offset)
         if knock and move and obj is not None and obj.cls == "person":
             made = self._strikes(subject, move, verb, nps, words, s, offset, weapon,
-                                 max(count, self._count(toks, nps)))
+                                 max(count, self._count(toks, nps)), instrument)
             return made + self._falls(made, s, offset)
         if not move:
             return self._unknown_or_none(subject, verb, s)
@@ -591,7 +594,7 @@ class SceneReader:
             if weapon is None and obj is not None and obj.cls == "weapon" and sense.deliver:
                 weapon = obj.key
             made = self._strikes(subject, move, verb, nps, words, s, offset, weapon,
-                                 max(count, self._count(toks, nps)))
+                                 max(count, self._count(toks, nps)), instrument)
             if made and verb.lemma in ("strike", "attack") and not nps and with_strike is None:
                 s.generic = made[-1]
             s.delivering = True
@@ -669,9 +672,11 @@ class SceneReader:
 
     def _strikes(self, subject: list[str], move: str, verb: _Verb, nps: list[NP],
                  words: set[str], s: _Sentence, offset: int, weapon: str | None,
-                 count: int) -> list[Action]:
+                 count: int, instrument: bool = False) -> list[Action]:
         made: list[Action] = []
-        reciprocal = len(subject) > 1 and (verb.lemma in _RECIPROCAL or "other" in words)
+        reciprocal = len(subject) > 1 and (verb.lemma in self.table.reciprocal or "other" in words)
+        aimless = any(x.prep is None and (x.cls in ("thing", "it") or x.cls == "weapon" and not
+                                          instrument) for x in nps)
         for who in subject:
             if reciprocal:
                 target, zone, np = next(w for w in subject if w != who), None, None
@@ -679,8 +684,8 @@ class SceneReader:
                 target, zone, np = self._targets(who, nps, s, subject)
             named = target is not None
             if target is None and move == "fire":
-                target = s.aims.get(who)
-            elif target is None and not any(x.cls == "thing" and x.prep is None for x in nps):
+                target = s.aims.get(who) or self._shot_at_by(who, s)  # "returns fire"
+            elif target is None and not aimless:
                 target = self._opponent(who, s)
             gun = weapon
             held = self.held.get(who)
@@ -704,6 +709,18 @@ class SceneReader:
         s.actions += made
         s.it = made[-1] if made else s.it
         return made
+
+    def _shot_at_by(self, who: str, s: _Sentence) -> str | None:
+        strikes = [a for _, a in self.history] + [a for a in s.actions if a.kind == "strike"]
+        return next((a.who for a in reversed(strikes) if a.move == "fire" and a.target == who),
+                    None)
+
+    def _hold(self, subject: list[str], obj: NP | None, withs: list[NP], sense: Sense) -> None:
+        """A weapon taken up or used stays in hand: "comes up with a broken bottle"."""
+        held = next((x.key for x in [obj, *withs] if x is not None and x.cls == "weapon"), None)
+        if held and not sense.knockdown and sense.move not in ("throw",):
+            for who in subject:
+                self.held[who] = held
 
     def _falls(self, strikes: list[Action], s: _Sentence, offset: int) -> list[Action]:
         down = [Action("fall", w, "reaction", offset) for w in dict.fromkeys(
@@ -750,11 +767,13 @@ class SceneReader:
         return made
 
     def _thrower_outcome(self, who: str, outcome: str, s: _Sentence) -> list[Action]:
-        """"Kade swings and misses": his last strike ends that way."""
-        for a in reversed(s.actions + [a for _, a in self.history]):
+        """"Kade swings and misses": his last strike ends that way. "Bram finally
+        connects, a crushing right...": the strike is said next."""
+        for a in reversed(s.actions + [a for n, a in self.history if n >= self.count - 1]):
             if a.kind == "strike" and a.who == who:
                 _end(a, outcome, self.table)
-                break
+                return []
+        s.delivering, s.outcome = True, outcome
         return []
 
     def _passive(self, subject: list[str], verb: _Verb, sense: Sense, nps: list[NP],
@@ -771,6 +790,8 @@ class SceneReader:
             if agent_np is not None:
                 found = self._np_people(agent_np, s, [target])
                 agent = found[0] if found else None
+            elif strike is not None and strike.owner is not None:  # "by Wade's haymaker"
+                agent = self._owner(strike, s, [target], own=False)
             agent = agent or self._opponent(target, s)
             if agent is None:
                 continue
@@ -877,7 +898,13 @@ class SceneReader:
             found = self._np_people(np, s, [who])
             return [a for a in open_ if a.who in found][-1:]
         if np.cls == "body" and np.limb is None:
-            return [a for a in open_ if owner is None or a.who == owner][-1:]
+            found = [a for a in open_ if owner is None or a.who == owner][-1:]
+            if found or outcome != "blocked" or owner is None or owner == who:
+                return found
+            move = "front_kick" if np.zone == "legs" else "cross"  # "catches her ankle"
+            strike = Action(move, owner, "strike", offset, who)
+            s.actions.append(strike)
+            return [strike]
         move = np.move if np.cls == "strike" else np.limb or np.move
         covers = self.table.covers.get(np.key, set()) | (
             self.table.covers.get("punch", set()) if np.key in ("fist", "fists") else set())
@@ -925,6 +952,11 @@ class SceneReader:
                 return
             if np.definite:
                 return
+        if owner is None and np.det is not None and not np.definite:
+            owner = next((a.who for a in reversed(back)), None)  # "A bullet tears into..."
+            if owner is None:
+                target, _, _ = self._targets("", nps, s, [])
+                owner = self._opponent(target, s) if target else None
         if owner is None:
             return
         if np.cls == "weapon" and self.table.weapons.get(np.key) == "fire":
@@ -973,6 +1005,10 @@ class SceneReader:
             _end(strike, outcome, self.table, zone)
         if verb.lemma in _HEAD_SNAP and np is not None and "head" in np.words and target:
             s.actions.append(Action("hit_head", target, "reaction", offset))
+        react = sense.knockdown or (sense.move if self.table.kind(sense.move or "") == (
+            "reaction") else None)
+        if react and strike.outcome == "lands" and strike.target:  # "sends him sprawling"
+            s.actions.append(Action(react, strike.target, "reaction", offset))
         return True
 
     # --- clauses without a verb -------------------------------------------------------------
@@ -1009,6 +1045,10 @@ class SceneReader:
                 made += self._strikes(subject[:1], np.move or "cross", _Verb(0, 0, None, None),
                                       [x for x in nps if x is not np], set(words), s, np.start,
                                       None, np.count)
+            if s.outcome is not None:
+                for a in made:
+                    _end(a, s.outcome, self.table, a.hit)
+                s.outcome = None
             s.last, s.delivering = made, True
             return
         people = [x for x in nps if x.cls == "person" and x.prep is None]

@@ -15,6 +15,8 @@ from .clauses import ADVERBS, DETERMINERS, PREPOSITIONS, Token
 from .verbs import VerbTable
 
 _PARTS = {"butt", "stock", "handle", "barrel", "hilt", "pommel", "grip"}  # of a weapon
+_VOCABS = [(cls, vocab, cut) for cut in (0, 1) for cls, vocab in (
+    ("strike", "nouns"), ("weapon", "weapons"), ("limb", "limbs"), ("body", "hits"))]
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "3": 3, "4": 4}
 
 
@@ -142,18 +144,20 @@ def _classify(np: NP, table: VerbTable, aliases: dict[str, str]) -> None:
         np.cls = "it" if np.det in ("that", "this", "it") else "thing"
         return
     if np.det is not None or np.owner is not None:
-        who = aliases.get(words[-1])
+        key = words[-1] if words[-1] in aliases else words[0]
+        who = aliases.get(key)
         if who is not None and len(words) <= 2:
-            np.cls, np.key = "person", words[-1]
+            np.cls, np.key = "person", key
             np.person = Token(words[-1], words[-1], np.tokens[-1].start, np.tokens[-1].end,
                               who=who)
             return
     if words[-1] in ("times", "time") and np.count > 1:
         np.cls = "count"
         return
-    for cls, vocab in (("strike", table.nouns), ("weapon", table.weapons),
-                       ("limb", table.limbs), ("body", table.hits)):
-        key, size = table.lookup(words, vocab)
+    for cls, vocab, cut in _VOCABS:
+        if cut >= len(words):
+            continue
+        key, size = table.lookup(words[:len(words) - cut], getattr(table, vocab))
         if size:
             np.cls, np.key = cls, key
             if cls == "body":
@@ -163,7 +167,7 @@ def _classify(np: NP, table: VerbTable, aliases: dict[str, str]) -> None:
                 np.move = np.limb = table.limbs[key]
                 np.zone = table.hits.get(key)
             else:
-                np.move = vocab[key]  # type: ignore[index]
+                np.move = getattr(table, vocab)[key]
                 np.limb = table.limbs.get(key)
             break
     for w in words[:-1]:
@@ -195,6 +199,10 @@ def _merge_of(items: list[NP | str], table: VerbTable) -> list[NP | str]:
                 continue
             if prev.cls == "strike":
                 prev.cls = "thing"  # the hook of the crane
+            continue
+        if isinstance(item, NP) and item.prep == "from" and item.cls == "person" and (
+                isinstance(prev, NP) and prev.cls == "strike" and prev.owner is None):
+            prev.owner = item.person  # "a haymaker from Reyes"
             continue
         out.append(item)
     return out

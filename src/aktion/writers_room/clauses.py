@@ -44,6 +44,7 @@ ADVERBS = {"again", "back", "away", "aside", "out", "up", "down", "off", "hard",
 SUBORDINATORS = {"then", "but", "as", "while", "before", "after", "until", "when",
                  "whereupon", "because", "though", "although", "till", "whilst", "yet"}
 RELATIVES = {"that", "which", "who"}
+_PREPOSITIONAL = {"as", "after", "before", "until", "till"}  # subordinators that are also prepositions
 _BREAKS = {",", ";", ":", "--", "—", "–", "…", "!", "?", "(", ")", '"', "“", "”", "[", "]"}
 _MAX_PAREN = 40  # tokens: an unclosed "(" does not swallow the rest of a long paragraph
 
@@ -171,7 +172,9 @@ def _opener(tokens: list[Token], k: int, open_: bool, has_verb: bool, table: Ver
     """The word that opens a new clause at ``k``, if it does: a subordinator, an "and"
     before a new verb, a "that" before a verb or a subject."""
     low = tokens[k].low
-    if low in SUBORDINATORS and not (low == "as" and k > 0 and tokens[k - 1].low == "such"):
+    if low in _PREPOSITIONAL:  # "after he falls" opens a clause, "chases after her" does not
+        return low if _opens_clause(tokens, k + 1, table) else None
+    if low in SUBORDINATORS:
         return low
     if low in ("and", "or") and (not open_ or has_verb and _opens_clause(tokens, k + 1, table)):
         return low

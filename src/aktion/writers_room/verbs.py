@@ -78,6 +78,7 @@ class VerbTable:
     unprovoked: dict[str, str | None]
     set_pieces: set[str]
     body_reactions: dict[str, str]  # "head snap" -> hit_head
+    reciprocal: set[str]  # verbs two people do to each other
     forms: dict[str, str] = field(init=False)  # any form of a known verb -> bare verb
     tags: dict[str, frozenset[str]] = field(init=False)
 
@@ -261,6 +262,7 @@ def _build(data: dict[str, Any]) -> VerbTable:
                     for k, v in (data.get("unprovoked") or {}).items()},
         set_pieces={" ".join(str(w).lower().split()) for w in data.get("set_pieces") or []},
         body_reactions=_invert(data.get("body_reactions", {})),
+        reciprocal={str(w).lower() for w in data.get("reciprocal") or []},
     )
 
 
