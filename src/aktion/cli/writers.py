@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from aktion.production.errors import ProductionError
@@ -83,6 +84,19 @@ def _ensure_settings(source: ScriptSource, bd: Breakdown) -> ScriptSource:
     return resolve(source.root)
 
 
+def _report_unknown(unknown: list[tuple[int, str]], where: Console) -> None:
+    """Action verbs the synonym table does not know drafted nothing: say which, and where."""
+    if not unknown:
+        return
+    lines: dict[str, list[int]] = {}
+    for line, verb in unknown:
+        lines.setdefault(verb, []).append(line)
+    said = ", ".join(f"{verb} (line {', '.join(map(str, at[:3]))}{'...' if len(at) > 3 else ''})"
+                     for verb, at in lines.items())
+    where.print(f"[yellow]![/] {len(lines)} action verbs drafted nothing: {said}; "
+                "teach them to the synonym table (writers_room/verbs.yaml)")
+
+
 @app.command()
 def draft(
     path: SourceArg,
@@ -102,6 +116,7 @@ def draft(
     moves = library_moves(source.root)
     result = make_draft(bd, fps=source.fps, moves=moves, scenes=wanted)
     n_shots = sum(len(s.shots) for s in result.scenes)
+    _report_unknown(result.unknown, err_console if str(out) == "-" else console)
     if out is not None:
         text = draft_document(result)
         if str(out) == "-":

@@ -156,6 +156,32 @@ class _Sentence:
     unknown: list[str] = field(default_factory=list)
     into: list[str] = field(default_factory=list)
 
+    def tail(self) -> list[Action]:
+        """The latest moves: all a clause looks back at, so a long sentence stays linear."""
+        return self.actions[-_WINDOW:]
+
+    def strikes(self) -> list[Action]:
+        return [a for a in self.tail() if a.kind == "strike"]
+
+    def holds(self, a: Action) -> bool:
+        return any(x is a for x in self.tail())
+
+    def put_after(self, first: Action, then: Action) -> None:
+        """``then`` right after ``first`` (one of the latest moves), else at the end."""
+        n = len(self.actions)
+        for k in range(n - 1, max(-1, n - 1 - _WINDOW), -1):
+            if self.actions[k] is first:
+                self.actions.insert(k + 1, then)
+                return
+        self.actions.append(then)
+
+    def drop(self, a: Action) -> None:
+        n = len(self.actions)
+        for k in range(n - 1, max(-1, n - 1 - _WINDOW), -1):
+            if self.actions[k] is a:
+                del self.actions[k]
+                return
+
 
 class SceneReader:
     """Reads a scene's sentences in order, remembering who was last referred to."""
@@ -197,14 +223,15 @@ class SceneReader:
             for a in out.actions:
                 if a.kind in ("strike", "defence"):
                     a.speed = 1.3
-        lower = text.lower()
+        said: dict[str, int] = {}
+        for m in self.table.camera_words.finditer(text):
+            said.setdefault(m.group(0).lower(), m.start())
         for cam, words in self.table.camera.items():
-            for w in words:
-                if (m := re.search(rf"(?<![\w']){re.escape(w)}(?![\w'])", lower)):
-                    out.cameras.append((cam, m.start()))
-                    break
+            first = [said[w] for w in words if w in said]
+            if first:
+                out.cameras.append((cam, min(first)))
         names = [t.who for t in tokens if t.who]
-        self._props(out, lower, names)
+        self._props(out, text, names)
         people = [a.who for a in out.actions] + [a.target for a in out.actions if a.target]
         out.people = list(dict.fromkeys(p for p in people + names if p))
         out.unknown = list(dict.fromkeys(s.unknown))
@@ -225,17 +252,16 @@ class SceneReader:
                 found.append(key)
         return found
 
-    def _props(self, out: ReadBeat, lower: str, names: list[str]) -> None:
+    def _props(self, out: ReadBeat, text: str, names: list[str]) -> None:
+        """An object a sentence turns on, worth an INSERT: the first prop it names, when it
+        is handled ("grabs the keycard") or nothing else happens."""
         if any(a.kind == "strike" for a in out.actions):
             return
-        for prop in self.table.props:
-            if re.search(rf"(?<![\w']){re.escape(prop)}s?(?![\w'])", lower):
-                verb = any(re.search(rf"(?<![\w']){re.escape(v)}(?![\w'])", lower)
-                           for v in self.table.insert_verbs)
-                if verb or not out.actions:
-                    out.prop = prop
-                    out.holder = names[0] if names else None
-                return
+        found = {m.group(0).lower() for m in self.table.prop_words.finditer(text)}
+        prop = next((p for p in self.table.props if p in found or p + "s" in found), None)
+        if prop is not None and (not out.actions or self.table.insert_words.search(text)):
+            out.prop = prop
+            out.holder = names[0] if names else None
 
     # --- who --------------------------------------------------------------------------
 
@@ -320,7 +346,7 @@ class SceneReader:
     def _opponent(self, who: str, s: _Sentence) -> str | None:
         """Who ``who`` is up against: the other side of their latest exchange, else the
         last other character referred to."""
-        strikes = [a for _, a in self.history] + [a for a in s.actions if a.kind == "strike"]
+        strikes = [a for _, a in self.history] + s.strikes()
         for a in reversed(strikes):
             if a.target and a.who == who and a.target != who:
                 return a.target
@@ -402,7 +428,7 @@ class SceneReader:
         react = self.table.body_reactions.get(f"{body.words[-1]} {verb.lemma}")
         if react is None:
             return
-        hit = [a.target for a in s.actions[::-1] + [a for _, a in reversed(self.history)]
+        hit = [a.target for a in s.tail()[::-1] + [a for _, a in reversed(self.history)]
                if a.target][:1]
         tok = body.owner
         if tok is None:
@@ -424,8 +450,7 @@ class SceneReader:
                 out.append(tok.who)
                 continue
             if "back" in words and tok.pron not in ("p", "i"):
-                last = next((a for a in reversed(s.actions) if a.kind == "strike" and a.target),
-                            None)
+                last = next((a for a in reversed(s.strikes()) if a.target), None)
                 if last is not None and self._fits(last.target or "", tok.pron or "n"):
                     out.append(last.target or "")  # "he hits him back"
                     continue
@@ -434,7 +459,7 @@ class SceneReader:
             prefer = list(s.subject or self.subject or [])
             if kind in ("reaction", "defence") or verb.passive:
                 hit = next((a.target for a in reversed(
-                    s.actions + [a for _, a in self.history]) if a.target), None)
+                    [a for _, a in self.history] + s.tail()) if a.target), None)
                 prefer = ([hit] if hit else []) + prefer
             out += self._resolve(tok, s, prefer=prefer)
         for w in out:
@@ -665,9 +690,8 @@ class SceneReader:
     def _count(self, toks: list[Token], nps: list[NP]) -> int:
         n = max((x.count for x in nps if x.cls == "count"), default=1)
         said = " ".join(t.low for t in toks)
-        for key, c in self.table.counts.items():
-            if (" " in key or key == "twice") and re.search(rf"\b{re.escape(key)}\b", said):
-                n = max(n, c)
+        for m in self.table.repeat_words.finditer(said):
+            n = max(n, self.table.counts[m.group(0).lower()])
         return n
 
     def _strikes(self, subject: list[str], move: str, verb: _Verb, nps: list[NP],
@@ -711,7 +735,7 @@ class SceneReader:
         return made
 
     def _shot_at_by(self, who: str, s: _Sentence) -> str | None:
-        strikes = [a for _, a in self.history] + [a for a in s.actions if a.kind == "strike"]
+        strikes = [a for _, a in self.history] + s.strikes()
         return next((a.who for a in reversed(strikes) if a.move == "fire" and a.target == who),
                     None)
 
@@ -769,7 +793,7 @@ class SceneReader:
     def _thrower_outcome(self, who: str, outcome: str, s: _Sentence) -> list[Action]:
         """"Kade swings and misses": his last strike ends that way. "Bram finally
         connects, a crushing right...": the strike is said next."""
-        for a in reversed(s.actions + [a for n, a in self.history if n >= self.count - 1]):
+        for a in reversed([a for n, a in self.history if n >= self.count - 1] + s.tail()):
             if a.kind == "strike" and a.who == who:
                 _end(a, outcome, self.table)
                 return []
@@ -865,10 +889,7 @@ class SceneReader:
             _end(strike, outcome, self.table)
             self.answered.add(id(strike))
             d = Action(move, who, "defence", offset)
-            if strike in s.actions:
-                s.actions.insert(s.actions.index(strike) + 1, d)
-            else:
-                s.actions.append(d)
+            s.put_after(strike, d)
             made.append(d)
         return made
 
@@ -879,8 +900,7 @@ class SceneReader:
 
     def _recent_strikes(self, s: _Sentence) -> list[Action]:
         older = [a for n, a in self.history if n >= self.count - 1]
-        return [a for a in older + [a for a in s.actions if a.kind == "strike"]
-                if id(a) not in self.answered]
+        return [a for a in older + s.strikes() if id(a) not in self.answered]
 
     def _answer(self, who: str, np: NP | None, s: _Sentence, offset: int,
                 outcome: str) -> list[Action]:
@@ -944,7 +964,7 @@ class SceneReader:
         if move is None:
             return
         covers = self.table.covers.get(np.key, set())
-        back = [a for a in self._recent_strikes(s) + [a for a in s.actions if a.kind == "strike"]
+        back = [a for a in self._recent_strikes(s) + s.strikes()
                 if (a.move == move or a.move in covers) and (owner is None or a.who == owner)]
         if np.definite or owner is not None and back and self._just_thrown(back[-1], s):
             if back:
@@ -965,10 +985,10 @@ class SceneReader:
                         else None)
         s.actions.append(strike)
         if not self._strike_said(strike, verb, nps, s, offset, new=True):
-            s.actions.remove(strike)
+            s.drop(strike)
 
     def _just_thrown(self, a: Action, s: _Sentence) -> bool:
-        return a in s.actions or any(x is a and n >= self.count - 1 for n, x in self.history)
+        return s.holds(a) or any(x is a and n >= self.count - 1 for n, x in self.history)
 
     def _strike_said(self, strike: Action, verb: _Verb, nps: list[NP], s: _Sentence,
                      offset: int, new: bool = False) -> bool:
@@ -985,8 +1005,7 @@ class SceneReader:
             _end(strike, outcome, self.table)
             self.answered.add(id(strike))
             if defender[0]:
-                s.actions.insert(s.actions.index(strike) + 1 if strike in s.actions else len(
-                    s.actions), Action(sense.move or "block", defender[0], "defence", offset))
+                s.put_after(strike, Action(sense.move or "block", defender[0], "defence", offset))
             return True
         outcome = sense.outcome
         if outcome == "blocked" and not any(x.words and x.words[-1] in self.table.guards
@@ -1038,8 +1057,8 @@ class SceneReader:
         subject = s.subject if s.subject is not None else list(self.subject or [])
         if strikes and subject and (s.delivering or cl.mark == ":" or cl.lead == "then"):
             made: list[Action] = []
-            if s.generic is not None and cl.mark == ":" and s.generic in s.actions:
-                s.actions.remove(s.generic)  # "strikes first: a fast jab"
+            if s.generic is not None and cl.mark == ":" and s.holds(s.generic):
+                s.drop(s.generic)  # "strikes first: a fast jab"
                 s.generic = None
             for np in strikes:
                 made += self._strikes(subject[:1], np.move or "cross", _Verb(0, 0, None, None),
@@ -1103,14 +1122,19 @@ def _dedupe(actions: list[Action]) -> list[Action]:
 def _reacted_after(actions: list[Action]) -> list[Action]:
     """A reaction said before the blow that causes it ("his head snaps back as her hook
     lands") happens after it."""
-    out = list(actions)
-    for a in list(out):
+    waiting: dict[int, list[Action]] = {}  # id of the blow -> reactions that follow it
+    moved: set[int] = set()
+    for k, a in enumerate(actions):
         if a.kind != "reaction":
             continue
-        k = out.index(a)
-        cause = next((b for b in out[k + 1:] if b.kind == "strike" and b.target == a.who
-                      and b.outcome == "lands"), None)
+        cause = next((b for b in actions[k + 1:k + 1 + _WINDOW] if b.kind == "strike" and
+                      b.target == a.who and b.outcome == "lands"), None)
         if cause is not None:
-            out.remove(a)
-            out.insert(out.index(cause) + 1, a)
+            waiting.setdefault(id(cause), []).append(a)
+            moved.add(id(a))
+    out: list[Action] = []
+    for a in actions:
+        if id(a) not in moved:
+            out.append(a)
+            out += waiting.get(id(a), [])
     return out

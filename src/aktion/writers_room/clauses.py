@@ -44,7 +44,8 @@ ADVERBS = {"again", "back", "away", "aside", "out", "up", "down", "off", "hard",
 SUBORDINATORS = {"then", "but", "as", "while", "before", "after", "until", "when",
                  "whereupon", "because", "though", "although", "till", "whilst", "yet"}
 RELATIVES = {"that", "which", "who"}
-_PREPOSITIONAL = {"as", "after", "before", "until", "till"}  # subordinators that are also prepositions
+# subordinators that are also prepositions: "after he falls" and "chases after her"
+_PREPOSITIONAL = {"as", "after", "before", "until", "till"}
 _BREAKS = {",", ";", ":", "--", "—", "–", "…", "!", "?", "(", ")", '"', "“", "”", "[", "]"}
 _MAX_PAREN = 40  # tokens: an unclosed "(" does not swallow the rest of a long paragraph
 

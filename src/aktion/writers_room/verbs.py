@@ -7,6 +7,7 @@ questions: what can this verb do, which phrase starts here, what is this noun.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -81,6 +82,11 @@ class VerbTable:
     reciprocal: set[str]  # verbs two people do to each other
     forms: dict[str, str] = field(init=False)  # any form of a known verb -> bare verb
     tags: dict[str, frozenset[str]] = field(init=False)
+    camera_words: re.Pattern[str] = field(init=False)  # one pass over a sentence each
+    prop_words: re.Pattern[str] = field(init=False)
+    insert_words: re.Pattern[str] = field(init=False)
+    repeat_words: re.Pattern[str] = field(init=False)  # "twice", "three times"...
+    last_words: set[str] = field(init=False)  # last words of every noun the table holds
 
     def __post_init__(self) -> None:
         self.forms, self.tags = {}, {}
@@ -89,6 +95,12 @@ class VerbTable:
                 self.forms.setdefault(form, verb)
                 if self.forms[form] == verb:
                     self.tags[form] = self.tags.get(form, frozenset()) | tags
+        self.camera_words = _words([w for ws in self.camera.values() for w in ws])
+        self.prop_words = _words(self.props, plural=True)
+        self.insert_words = _words(self.insert_verbs)
+        self.repeat_words = _words([k for k in self.counts if " " in k or k == "twice"])
+        self.last_words = {k.rsplit(" ", 1)[-1] for k in (
+            *self.nouns, *self.weapons, *self.limbs, *self.hits, *self.set_pieces)}
         self._longest = max((len(k.split()) for k in (
             *self.nouns, *self.weapons, *self.limbs, *self.set_pieces, *self.counts)),
             default=1)
@@ -121,6 +133,8 @@ class VerbTable:
 
     def lookup(self, words: list[str], table: dict[str, Any] | set[str]) -> tuple[str, int]:
         """The longest run at the end of ``words`` that ``table`` holds, and its length."""
+        if not words or words[-1] not in self.last_words:
+            return "", 0
         for n in range(min(self._longest, len(words)), 0, -1):
             key = " ".join(words[-n:])
             if key in table:
@@ -129,8 +143,6 @@ class VerbTable:
 
     def find(self, text: str) -> list[tuple[int, int, Phrase]]:
         """Every verb and strike noun of the table in ``text``, left to right."""
-        import re
-
         toks = [(m.start(), m.end(), m.group(0).lower())
                 for m in re.finditer(r"[A-Za-z][\w'’\-]*", text)]
         words = [w for _, _, w in toks]
@@ -154,6 +166,13 @@ class VerbTable:
                 out.append((toks[k][0], toks[k][1], Phrase(words[k], noun, True)))
             k += 1
         return out
+
+
+def _words(phrases: list[str], plural: bool = False) -> re.Pattern[str]:
+    """One regex finding any of ``phrases`` as whole words, longest first."""
+    body = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
+    tail = "s?" if plural else ""
+    return re.compile(rf"(?<![\w'])(?:{body or '(?!)'}){tail}(?![\w'])", re.IGNORECASE)
 
 
 def _match(pat: tuple[str, ...], words: list[str], poss: list[bool], k: int) -> int | None:
