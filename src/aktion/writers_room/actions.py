@@ -34,7 +34,7 @@ from .referents import Referents
 from .strike_clauses import StrikeClauses
 from .strikes import StrikeReading
 from .verbphrase import VerbPhrase, VerbReading
-from .verbs import VerbTable
+from .verbs import Sense, VerbTable
 
 _HARD = re.compile(r"\b(hard|heavy|vicious|brutal|savage|full force|massive|huge|crushing|"
                    r"sickening)\b", re.IGNORECASE)
@@ -245,8 +245,8 @@ class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeC
         phrase = verb.pattern is not None
         obj = next((x for x in nps if x.prep is None), None)
         withs = [x for x in nps if x.prep == "with"]
-        strike_np = next((x for x in nps if x.cls == "strike" and x.prep not in (
-            "by", "from", "of")), None)
+        strike_np = next((x for x in nps if x.cls == "strike" and x.prep in (
+            None, "with", "into", "in", "up")), None)  # not a place: "over the counter"
         if isinstance(obj, _Antecedent):
             return self._relative_object(subject, verb, sense, obj.action, s, offset)
         move = sense.move
@@ -255,6 +255,10 @@ class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeC
             return self._defend(subject, move or "", verb, nps, words, s, offset, phrase)
         if verb.passive:
             return self._passive(subject, verb, sense, nps, words, s, offset)
+        if verb.lemma == "take" and strike_np is not None and not any(
+                x.prep == "at" for x in nps):  # "takes a knee to the gut from Arlo"
+            return self._passive(subject, verb, Sense(move=strike_np.move), nps, words, s,
+                                 offset)
         if sense.outcome and not (sense.deliver and strike_np is not None):
             return self._thrower_outcome(subject[0], sense.outcome, s)
         self._hold(subject, obj, withs, sense)
@@ -263,8 +267,10 @@ class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeC
         with_strike = next((x for x in withs if x.cls == "strike"), None)
         if with_strike is not None:
             move, count = with_strike.move, with_strike.count
-        elif (sense.deliver or phrase or move in _HAND) and strike_np is not None:
+        elif (sense.deliver or move in _HAND) and strike_np is not None:
             move, count = strike_np.move, strike_np.count
+        elif phrase and strike_np is not None and strike_np.move == move:
+            count = strike_np.count  # "squeezes off three shots"
         elif obj is not None and obj.cls == "limb" and (sense.deliver or move in _HAND) and (
                 self._owner(obj, s, subject, own=True) in (None, *subject)):
             move = obj.limb or obj.move

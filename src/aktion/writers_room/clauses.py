@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .forms import verb_tags
+from .forms import verb_lemma, verb_tags
 from .names import NameMatcher
 from .verbs import VerbTable
 
@@ -184,6 +184,24 @@ def _opener(tokens: list[Token], k: int, open_: bool, has_verb: bool, table: Ver
     return None
 
 
+_ONGOING = {"be", "keep", "start", "begin", "continue", "stop", "go", "come", "spend", "quit"}
+
+
+def _goes_on(tokens: list[Token], k: int, table: VerbTable) -> bool:
+    """A move in -ing after a finished clause is a clause of its own: "comes off the wall
+    swinging", "comes up throwing elbows" (not "keeps walking", "the spinning kick")."""
+    tok, prev = tokens[k], tokens[k - 1]
+    verb = table.lemma(tok.low)
+    if verb is None or "VBG" not in table.tags.get(tok.low, frozenset()):
+        return False
+    sense = table.sense(verb)
+    if not (sense.move or sense.deliver) or prev.poss or prev.low in DETERMINERS:
+        return False
+    if tok.low in table.phrase_words:
+        return False  # the end of a phrase: "sends him sprawling"
+    return verb_lemma(prev.low) not in _ONGOING and prev.low not in ("and", "or")
+
+
 def split_clauses(tokens: list[Token], table: VerbTable) -> list[Clause]:
     """The clauses of a sentence, in order, each with the word or mark that opened it."""
     clauses: list[Clause] = []
@@ -206,6 +224,9 @@ def split_clauses(tokens: list[Token], table: VerbTable) -> list[Clause]:
                 current, has_verb, mark, lead = [], False, None, None
             lead = opens if lead is None or opens != "and" else lead
             continue
+        if has_verb and current and _goes_on(tokens, k, table):
+            clauses.append(Clause(current, lead, mark))  # "comes off the wall swinging"
+            current, has_verb, mark, lead = [], False, None, "and"
         if not has_verb and verbish(tok, current[-1] if current else None, table):
             has_verb = True
         current.append(tok)

@@ -33,6 +33,7 @@ class DefenceReading:
                                                   "underneath", "past", "off", "out")]
         if said.endswith("inside") and not objects:
             objects = [x for x in nps if x.cls == "it"]
+        objects = [x for x in objects if x.prep is None or x.cls != "thing"]  # "under the table"
         made: list[Action] = []
         answered: list[Action] = []
         if objects and not any(x.cls in ("strike", "limb", "body", "it", "person") or

@@ -10,6 +10,7 @@ from .reading import Action, Said, end_strike
 from .verbphrase import VerbPhrase
 from .verbs import VerbTable
 
+_DISCHARGE = {"go", "fire", "discharge", "bark", "roar", "boom", "blast", "thunder"}
 _HEAD_SNAP = {"snap", "whip", "rock", "jerk", "knock", "wrench", "twist"}
 
 
@@ -18,6 +19,7 @@ class StrikeClauses:
 
     table: VerbTable
     count: int
+    held: dict[str, str]
 
     def _it_strike(self, s: Said) -> bool:
         return isinstance(s.it, (Action, NP))
@@ -32,9 +34,13 @@ class StrikeClauses:
             return
         owner = self._owner(np, s, list(s.subject or self.subject or []), own=True) if (
             np.owner is not None) else None
+        discharged = False
         if np.cls == "weapon":
             s.it = np
-            if owner is None:
+            holder = next((w for w, key in self.held.items() if key == np.key), None)
+            if owner is None and holder and np.move == "fire" and verb.lemma in _DISCHARGE:
+                owner, discharged = holder, True  # "The shotgun goes off": its holder fires
+            elif owner is None:
                 return
         move = np.move if np.cls in ("strike", "weapon") else np.limb or np.move
         if move is None:
@@ -46,7 +52,7 @@ class StrikeClauses:
             if back:
                 self._strike_said(back[-1], verb, nps, s, offset)
                 return
-            if np.definite:
+            if np.definite and not discharged:
                 return
         if owner is None and np.det is not None and not np.definite:
             owner = next((a.who for a in reversed(back)), None)  # "A bullet tears into..."
@@ -90,10 +96,10 @@ class StrikeClauses:
         if target is not None and (strike.target is None or id(strike) not in s.named):
             strike.target = target
             s.named.add(id(strike))
-        if strike.target is None and new:
+        if strike.target is None and new and strike.move != "fire":
             strike.target = self._opponent(strike.who, s)
         if strike.target is None:
-            return False
+            return new and strike.move == "fire"  # a shot into the ceiling is still a shot
         if outcome is None and (target is not None or new):
             outcome = "lands"
         if outcome is not None:

@@ -130,7 +130,7 @@ class StrikeReading:
                    obj: NP | None, s: Said, offset: int) -> list[Action]:
         """"drops him with an elbow": a strike, and he falls; "he drops": he falls."""
         with_strike = next((x for x in nps if x.prep == "with" and x.cls == "strike"), None)
-        if obj is None or obj.cls == "it":
+        if obj is None:
             down = [Action(fall, w, "reaction", offset) for w in subject]
             s.actions += down
             return down

@@ -87,6 +87,7 @@ class VerbTable:
     insert_words: re.Pattern[str] = field(init=False)
     repeat_words: re.Pattern[str] = field(init=False)  # "twice", "three times"...
     last_words: set[str] = field(init=False)  # last words of every noun the table holds
+    phrase_words: set[str] = field(init=False)  # words phrases have after their verb
 
     def __post_init__(self) -> None:
         self.forms, self.tags = {}, {}
@@ -99,6 +100,8 @@ class VerbTable:
         self.prop_words = _words(self.props, plural=True)
         self.insert_words = _words(self.insert_verbs)
         self.repeat_words = _words([k for k in self.counts if " " in k or k == "twice"])
+        self.phrase_words = {w for pats in self.patterns.values() for p in pats
+                             for w in p.words if not w.startswith("{")}
         self.last_words = {k.rsplit(" ", 1)[-1] for k in (
             *self.nouns, *self.weapons, *self.limbs, *self.hits, *self.set_pieces)}
         self._longest = max((len(k.split()) for k in (
