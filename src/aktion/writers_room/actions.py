@@ -161,9 +161,6 @@ class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeC
             out.prop = prop
             out.holder = names[0] if names else None
 
-    # --- who --------------------------------------------------------------------------
-
-
     # --- a clause -----------------------------------------------------------------------
 
     def _clause(self, cl: Clause, s: Said) -> None:
@@ -184,7 +181,7 @@ class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeC
         head = chunk(toks[:v], self.table, self.aliases)
         has_slot = verb.pattern is not None and any(w.startswith("{") for w in verb.pattern.words)
         rest = toks[verb.main + 1:] if (verb.pattern is None or has_slot) else toks[verb.end:]
-        vp = [x for x in chunk(rest, self.table, self.aliases)]
+        vp = chunk(rest, self.table, self.aliases)
         nps = [x for x in vp if isinstance(x, NP)]
         words = {x for x in vp if isinstance(x, str)} | {t.low for t in toks[verb.main:]}
         offset = toks[verb.main].start
@@ -225,20 +222,16 @@ class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeC
         if verb.unreal:
             s.last = []
             return
-        if relative and s.last:  # "a right hand that Lena parries"
-            strike = next((a for a in reversed(s.last) if a.kind == "strike"), None)
-            if strike is not None:
-                nps = [_Antecedent(strike)] + nps  # type: ignore[list-item]
-        made = self._act(subject, verb, nps, words, s, offset, toks)
-        s.last = made
-        if made is None:
-            s.last = []
-
+        strike = next((a for a in reversed(s.last) if a.kind == "strike"), None)
+        if relative and strike is not None:  # "a right hand that Lena parries"
+            s.last = self._relative_object(subject, verb, self._sense(verb), strike, s, offset)
+            return
+        s.last = self._act(subject, verb, nps, words, s, offset, toks)
 
     # --- a person does something ------------------------------------------------------------
 
     def _act(self, subject: list[str], verb: VerbPhrase, nps: list[NP], words: set[str],
-             s: Said, offset: int, toks: list[Token]) -> list[Action] | None:
+             s: Said, offset: int, toks: list[Token]) -> list[Action]:
         sense = self._sense(verb)
         if verb.pattern is not None and verb.pattern.role == "idiom":
             return []
@@ -247,8 +240,6 @@ class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeC
         withs = [x for x in nps if x.prep == "with"]
         strike_np = next((x for x in nps if x.cls == "strike" and x.prep in (
             None, "with", "into", "in", "up")), None)  # not a place: "over the counter"
-        if isinstance(obj, _Antecedent):
-            return self._relative_object(subject, verb, sense, obj.action, s, offset)
         move = sense.move
         kind = self.table.kind(move) if move else ""
         if kind == "defence":
@@ -338,12 +329,9 @@ class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeC
             s.unknown.append(lemma)
         return []
 
-
     # --- defences --------------------------------------------------------------------------
 
-
     # --- a strike does something ----------------------------------------------------------
-
 
     # --- clauses without a verb -------------------------------------------------------------
 
@@ -394,15 +382,6 @@ class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeC
             "strike", "limb", "weapon")), None)
         if owned is not None:
             s.subject_np = owned  # "Vex's fist, hard as a hammer, snaps..."
-
-
-class _Antecedent(NP):
-    """The strike a relative clause is about, standing in as its object."""
-
-    def __init__(self, action: Action):
-        super().__init__([], None)
-        self.action = action
-        self.cls = "antecedent"
 
 
 def _sound_effect(toks: list[Token]) -> bool:
