@@ -145,6 +145,8 @@ class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeC
         words = [t.low for t in tokens]
         found = []
         for k in range(len(words)):
+            if words[k] not in self.table.last_words:
+                continue
             key, size = self.table.lookup(words[max(0, k - 2):k + 1], self.table.set_pieces)
             if size and (k + 1 == len(words) or words[k + 1] not in self.table.set_pieces):
                 found.append(key)

@@ -96,7 +96,7 @@ def tokenize(text: str, matcher: NameMatcher) -> list[Token]:
         elif low.endswith(("'s", "’s")):
             tok.poss = True
         out.append(tok)
-    return _drop_parentheses(out)
+    return _drop_parentheses(out) if "(" in text else out
 
 
 def _drop_parentheses(tokens: list[Token]) -> list[Token]:
