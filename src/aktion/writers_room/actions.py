@@ -96,7 +96,8 @@ class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeC
         self.answered: set[int] = set()  # ids of strikes a defence already answered
         self.held: dict[str, str] = {}  # who -> the weapon in their hand
         self.count = 0  # sentences read
-        self.aliases = {form: cid for form, cid in matcher.alias.items()
+        # one-word names read in lower case after "the" or "his": "the guard", "his minion"
+        self.aliases = {form: cid for form, cid in getattr(matcher, "alias", {}).items()
                         if " " not in form and form.isalpha()}
 
     # --- the sentence -----------------------------------------------------------------
