@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from aktion.production.errors import ProductionError
@@ -97,6 +98,19 @@ def _show_cast(bd: Breakdown, cast: list[dict], added: set[str]) -> None:
         console.print(f"  cast {doc['id']}: {doc['name']} ({where}{silent}){also}")
 
 
+def _report_unknown(unknown: list[tuple[int, str]], where: Console) -> None:
+    """Action verbs the synonym table does not know drafted nothing: say which, and where."""
+    if not unknown:
+        return
+    lines: dict[str, list[int]] = {}
+    for line, verb in unknown:
+        lines.setdefault(verb, []).append(line)
+    said = ", ".join(f"{verb} (line {', '.join(map(str, at[:3]))}{'...' if len(at) > 3 else ''})"
+                     for verb, at in lines.items())
+    where.print(f"[yellow]![/] {len(lines)} action verbs drafted nothing: {said}; "
+                "teach them to the synonym table (writers_room/verbs.yaml)")
+
+
 @app.command()
 def draft(
     path: SourceArg,
@@ -117,6 +131,7 @@ def draft(
     result = make_draft(bd, fps=source.fps, moves=moves, scenes=wanted,
                         cast_colours=known.primaries)
     n_shots = sum(len(s.shots) for s in result.scenes)
+    _report_unknown(result.unknown, err_console if str(out) == "-" else console)
     if out is not None:
         text = draft_document(result)
         if str(out) == "-":

@@ -13,6 +13,7 @@ The draft is plain data; ``merge`` decides what of it reaches the director's fil
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,7 @@ from .names import NameMatcher
 from .verbs import VerbTable, default_table
 
 SIDE = "left"
+REACH = 1.0  # metres: a travel at someone ends this far from them, ready to strike
 _FIGHT_KINDS = {"strike", "defence", "reaction"}
 _TRANSITIONS = {"DISSOLVE": ("dissolve", 0.5), "FADE": ("dip", 1.0), "WHIP": ("whip", 0.25),
                 "TO BLACK": ("dip", 1.0)}
@@ -99,6 +101,7 @@ class Draft:
     fps: int
     scenes: list[DraftScene]
     cast: list[dict[str, Any]]  # Character documents for everyone in the drafted scenes
+    unknown: list[tuple[int, str]] = field(default_factory=list)  # (line, action verb) unread
 
     def boards_doc(self) -> dict[str, Any]:
         return {"schema": "Boards.1", "scenes": [s.board() for s in self.scenes]}
@@ -460,9 +463,17 @@ class _SceneDrafter:
         return text if len(text) <= 90 else text[:87].rstrip() + "..."
 
     def _destination(self, act: Action, rest: list[Action]) -> tuple[float, float]:
-        """Where a walk or run ends: onto their mark when entering a fight, in place when
-        closing in to strike, else onward, off the line of action."""
+        """Where a walk or run ends: within reach of whoever it goes at ("charges at
+        Vex"), onto their mark when entering a fight, in place when closing in to strike,
+        else onward, off the line of action."""
         x, z, _ = self.pos[act.who]
+        if act.target in self.pos and act.target != act.who:
+            tx, tz, _ = self.pos[act.target]
+            gap = math.hypot(tx - x, tz - z)
+            if gap > REACH:
+                k = (gap - REACH) / gap
+                return (round(x + (tx - x) * k, 2) + 0.0, round(z + (tz - z) * k, 2) + 0.0)
+            return (x, z)
         if act.who in self.entering:
             self.entering.discard(act.who)
             mx, mz, _ = self.marks[act.who]
@@ -585,4 +596,7 @@ def draft(bd: Breakdown, fps: int = 24, moves: set[str] | None = None,
             transition = after[-1].text if after else None
     people = {m["who"] for sc in out for s in sc.shots for m in s.shot["blocking"]}
     cast = draft_cast(bd, people, genders, cast_colours)
-    return Draft(fps, out, cast)
+    drafted = {sc.index for sc in out}
+    unknown = [(rb.beat.line, verb) for index, rbs in reads.items() if index in drafted
+               for rb in rbs for verb in rb.unknown]
+    return Draft(fps, out, cast, unknown)
