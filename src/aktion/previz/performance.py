@@ -36,6 +36,9 @@ MAX_AIM = math.radians(75)  # the most a striking limb is re-aimed
 MAX_TURN = 70.0  # degrees a striker may turn to line a strike up
 PASSES = 4
 STANDOFF = {"head": 0.09, "body": 0.13, "legs": 0.07}  # surface from the zone's centre, m
+WIDE = 0.4  # m from the zone's centre a strike that does not land passes
+EVADED = 0.12  # m the zone must move during a strike for it to count as slipped
+GUARD_STANDOFF = 0.05  # m short of the forearm that a blocked strike stops
 CHAIN_ROOT = {"wrist": "shoulder", "elbow": "shoulder", "ankle": "hip", "toe": "hip",
               "knee": "hip"}  # fmt: skip
 
@@ -269,7 +272,8 @@ def solve(
         for strike in strikes:
             if strike.frame >= frames:
                 continue
-            _correct(strike, by_beat[strike.beat], characters, poses, tracks, aims)
+            guard = not strike.hit and _defends(clips[strike.target], strike.frame)
+            _correct(strike, by_beat[strike.beat], characters, poses, tracks, aims, guard)
     contacts = [Contact(s.frame, s.striker, s.target, s.zone, s.move, s.effector)
                 for s in strikes if s.hit and s.frame < frames]  # fmt: skip
     heights = {c: cast[c].build.height for c in characters}
@@ -293,6 +297,38 @@ def _pose(skel: Skeleton, track: _Track, aims: dict[int, _Aim], who: int, count:
     return skel.pose(track.angles, track.root, track.facing, aim, track.grounded)
 
 
+def _defends(clips: list[Clip], frame: int) -> bool:
+    """Whether a defence (block, parry, dodge...) plays over ``frame``."""
+    return any(c.move.kind == "defense" and c.start <= frame <= c.end for c in clips)
+
+
+def _miss_goal(strike: Strike, clip: Clip, k: int, t: int, poses: np.ndarray,
+               guard: bool) -> np.ndarray:  # fmt: skip
+    """Where a strike that does not land ends: where the target was before slipping it,
+    on the forearm that blocks it, or wide of a target that does nothing."""
+    c = strike.frame
+    them = poses[c, t]
+    now = zone_point(them, strike.zone)
+    then = zone_point(poses[min(clip.start, c), t], strike.zone)
+    moved = then - now
+    if np.linalg.norm(moved) >= EVADED:  # slipped or ducked: the strike goes where they were
+        return now + moved / np.linalg.norm(moved) * max(np.linalg.norm(moved), WIDE)
+    chest = poses[c, k, INDEX["chest"]]
+    if guard:  # the forearm nearer the striker takes it
+        arms = []
+        for side in ("l", "r"):
+            a, b = them[INDEX[f"{side}_elbow"]], them[INDEX[f"{side}_wrist"]]
+            arms.append(a + 0.7 * (b - a))
+        arm = min(arms, key=lambda p: float(np.linalg.norm(p - chest)))
+        toward = chest - arm
+        return arm + toward / max(float(np.linalg.norm(toward)), 1e-9) * GUARD_STANDOFF
+    line = (now - chest)[[0, 2]]
+    across = np.array([-line[1], 0.0, line[0]]) / max(float(np.linalg.norm(line)), 1e-9)
+    if strike.effector.startswith("l_"):
+        across = -across
+    return now + across * WIDE  # a swing that whistles past
+
+
 def _correct(
     strike: Strike,
     clip: Clip,
@@ -300,8 +336,12 @@ def _correct(
     poses: np.ndarray,
     tracks: dict[str, _Track],
     aims: dict[int, _Aim],
+    guard: bool = False,
 ) -> None:
     """Refine one strike so it lands: turn the body, step in or out, aim the limb.
+
+    A strike the choreography does not land (no ``hit``) is aimed where the target
+    was before they slipped it, at the forearm that blocks it (``guard``), or wide.
 
     The horizontal error is taken apart around the striker's root: a turn
     (eased in and out around contact) lines the limb up with the target, and a
@@ -314,11 +354,14 @@ def _correct(
     k, t = characters.index(strike.striker), characters.index(strike.target)
     me, them = poses[c, k].copy(), poses[c, t]
     eff = INDEX[strike.effector]
-    zone = zone_point(them, strike.zone)
-    away = me[INDEX["chest"]] - zone
-    away[1] = 0.0
-    norm = np.linalg.norm(away)
-    goal = zone + (away / norm * STANDOFF[strike.zone] if norm > 1e-6 else 0.0)
+    if strike.hit:
+        zone = zone_point(them, strike.zone)
+        away = me[INDEX["chest"]] - zone
+        away[1] = 0.0
+        norm = np.linalg.norm(away)
+        goal = zone + (away / norm * STANDOFF[strike.zone] if norm > 1e-6 else 0.0)
+    else:
+        goal = _miss_goal(strike, clip, k, t, poses, guard)
     root = me[INDEX["pelvis"]] * np.array([1.0, 0.0, 1.0])
     to_eff = (me[eff] - root)[[0, 2]]
     to_goal = (goal - root)[[0, 2]]
