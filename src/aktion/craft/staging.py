@@ -18,7 +18,7 @@ import numpy as np
 from aktion.previz.camera import CameraPath, time_map
 from aktion.previz.framing import face_turn, in_frame_share
 from aktion.previz.moves import MoveLibrary
-from aktion.previz.performance import Performance, zone_point
+from aktion.previz.performance import Performance, evasive, zone_point
 from aktion.previz.plausibility import REACH
 from aktion.previz.schedule import _rate as move_rate
 from aktion.previz.skeleton import INDEX
@@ -34,6 +34,7 @@ FACE_AWAY = 100.0  # degrees: past a profile, the lens sees the back of the head
 HALF = 0.5  # share of a named subject's framed body below which it is lost from the shot
 FULL = 0.999  # share that counts as fully in frame
 GUARD = 0.11  # m: a fist this close to a raised forearm meets the guard, not the face
+ZONES = ("head", "body")  # where a blow connects (legs only when the script aims there)
 
 
 @dataclass
@@ -148,8 +149,10 @@ def strikes(filmed: Filmed, library: MoveLibrary) -> list[StrikeCheck]:
         k, t = perf.characters.index(beat.who), perf.characters.index(beat.target)
         eff = perf.poses[frame, k, INDEX[move.effector]].astype(np.float64)
         them = perf.poses[frame, t].astype(np.float64)
-        zone = beat.hit or ("head" if "wrist" in move.effector else "body")
-        gap = float(np.linalg.norm(eff - zone_point(them, zone)))
+        if beat.hit:
+            gap = float(np.linalg.norm(eff - zone_point(them, beat.hit)))
+        else:  # a strike meant to miss must miss all of them
+            gap = min(float(np.linalg.norm(eff - zone_point(them, z))) for z in ZONES)
         guarded = _defending(filmed.beats, library, beat.target, beat.t + round(move.contact / rate),
                              fps) and _guarded(eff, them, gap)
         out.append(StrikeCheck(beat, frame, gap, guarded, beat.hit is not None))
@@ -157,11 +160,13 @@ def strikes(filmed: Filmed, library: MoveLibrary) -> list[StrikeCheck]:
 
 
 def _defending(beats: list[Beat], library: MoveLibrary, who: str, frame: int, fps: int) -> bool:
-    """Whether ``who`` plays a defence (block, parry) over performance ``frame``."""
+    """Whether ``who`` covers up (block, parry) over performance ``frame``."""
     for b in beats:
         if b.who != who or b.move not in library or library[b.move].kind != "defense":
             continue
         move = library[b.move]
+        if evasive(move):
+            continue  # a dodge gets out of the way; it puts no forearm in front
         if b.t <= frame <= b.t + move.duration / move_rate(fps, b.speed):
             return True
     return False
