@@ -9,9 +9,8 @@ lands reaches its target, and one it says misses does not.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -20,7 +19,7 @@ from aktion.previz.framing import face_turn, in_frame_share
 from aktion.previz.moves import MoveLibrary
 from aktion.previz.performance import Performance, evasive, zone_point
 from aktion.previz.plausibility import REACH
-from aktion.previz.schedule import _rate as move_rate
+from aktion.previz.schedule import BASE_FPS
 from aktion.previz.skeleton import INDEX
 from aktion.previz.stage import Stage
 from aktion.production.board import Scene, Shot
@@ -141,7 +140,7 @@ def strikes(filmed: Filmed, library: MoveLibrary) -> list[StrikeCheck]:
             continue
         if beat.who not in perf.characters or beat.target not in perf.characters:
             continue
-        rate = move.duration / beat.duration if beat.duration else move_rate(fps, beat.speed)
+        rate = move.duration / beat.duration if beat.duration else BASE_FPS / fps * beat.speed
         shown = np.nonzero(times >= beat.t + round(move.contact / rate) - 1e-6)[0]
         if not len(shown):
             continue
@@ -167,7 +166,7 @@ def _defending(beats: list[Beat], library: MoveLibrary, who: str, frame: int, fp
         move = library[b.move]
         if evasive(move):
             continue  # a dodge gets out of the way; it puts no forearm in front
-        if b.t <= frame <= b.t + move.duration / move_rate(fps, b.speed):
+        if b.t <= frame <= b.t + move.duration / (BASE_FPS / fps * b.speed):
             return True
     return False
 
@@ -260,6 +259,7 @@ class Figures:
     strikes: int = 0
     contradicted: int = 0  # strikes whose outcome contradicts the script
     misses: list[str] = field(default_factory=list)  # what fell short, to read
+    findings: list[Finding] = field(default_factory=list)  # the staging checks' findings
 
     @property
     def framed_share(self) -> float:
@@ -270,16 +270,17 @@ class Figures:
         return self.facing / self.singles if self.singles else 1.0
 
 
-def measure(production: Production, root: Path | None = None) -> Figures:
-    """The staging figures of a production (see ``Figures``)."""
-    library = MoveLibrary.for_production(root or production.root)
+def figures(production: Production, filmed: Iterable[Filmed | Finding],
+            library: MoveLibrary) -> Figures:
+    """The staging figures (and findings) of shots already filmed."""
     fig = Figures()
-    for item in film(production, library):
+    for item in filmed:
+        fig.shots += 1
         if isinstance(item, Finding):
-            fig.shots += 1
+            fig.findings.append(item)
             fig.misses.append(str(item))
             continue
-        fig.shots += 1
+        fig.findings += check_shot(production, item, library)
         key = min(item.key, item.camera.frames - 1)
         lost = [w for w in item.subjects if item.share(w)[key] < FULL]
         if lost:
@@ -297,7 +298,13 @@ def measure(production: Production, root: Path | None = None) -> Figures:
             fig.strikes += 1
             if s.contradicts:
                 fig.contradicted += 1
-                fig.misses.append(f"{item.shot.id}: {s.beat.who} {s.beat.move} -> "
-                                  f"{s.beat.target} gap {s.gap:.2f} guarded {s.guarded} "
-                                  f"script lands {s.lands_in_script}")
+                said = "lands" if s.lands_in_script else "misses"
+                fig.misses.append(f"{item.shot.id}: {s.beat.who}'s {s.beat.move} {said} in the "
+                                  f"script; {s.gap:.2f} m from {s.beat.target} on contact")
     return fig
+
+
+def measure(production: Production) -> Figures:
+    """Film every shot of a production and measure its staging (see ``Figures``)."""
+    library = MoveLibrary.for_production(production.root)
+    return figures(production, film(production, library), library)

@@ -154,22 +154,33 @@ class SetDresser:
                placed: list[dict[str, Any]]) -> dict[str, Any]:
         """Slide, shorten or set back a piece until nobody's spot and no other piece is in it.
 
-        The spot a piece is placed from (the driven target, whoever stands by it) is
-        meant to be next to it and does not count.
+        A piece the action needs (the wall behind a driven target, the dumpster someone
+        waits by) only shortens and slides while it still stands behind that spot, the
+        far side first; if nothing fits it stays where the action puts it. The spot it is
+        placed from is meant to be next to it and does not count.
         """
         (x, z), (w, h, d) = box["at"], box["size"]
         long_z = w <= d  # the long side runs along z
         others = [s for s in spots if call.how == "back" or math.dist(s, call.at) > 0.05]
-        tries = [(slide, scale, 0.0) for scale in (1.0, 0.5)
-                 for slide in (0.0, 0.5, -0.5, 1.0, -1.0, 1.5, -1.5, 2.0, -2.0, 3.0, -3.0)]
-        if call.how == "back":  # the back of the set can also step further back
-            tries += [(0.0, 1.0, back) for back in (1.0, 2.0, 3.0, 4.0)]
+        across = max(w, d)
+        if call.how == "back":
+            tries = [(slide, 1.0, back) for back in (0.0, 1.0, 2.0, 3.0, 4.0)
+                     for slide in (0.0, 0.5, -0.5, 1.0, -1.0, 2.0, -2.0)]
+        else:
+            tries = []
+            for scale in (1.0, 0.75, 0.5, 0.35):
+                room = max(0.0, across * scale / 2 - 0.35)  # keep the spot covered
+                steps = [0.0] + [k * 0.25 for k in range(1, 13) if k * 0.25 <= room]
+                far = self.far if long_z else 1.0
+                tries += [(s * sign * far, scale, 0.0) for s in steps for sign in (1, -1)][1:]
         cx, cz, ww, dd = x, z, w, d
-        for slide, scale, back in tries:
+        # first clear of everyone and every piece; failing that, at least of the pieces
+        for slide, scale, back, keep in [(*t, others) for t in tries] + [
+                (*t, []) for t in tries] + [(0.0, 1.0, 0.0, [])]:
             ww, dd = (w, d * scale) if long_z else (w * scale, d)
             cx = x + (0.0 if long_z else slide)
             cz = z + (slide if long_z else 0.0) + self.far * back
-            if not self._blocked(cx, cz, ww, dd, others, placed):
+            if not self._blocked(cx, cz, ww, dd, keep, placed):
                 break
         box["at"] = [round(cx, 2) + 0.0, round(cz, 2) + 0.0]
         box["size"] = [round(ww, 2), h, round(dd, 2)]
