@@ -10,9 +10,10 @@ The draft is plain data; ``merge`` decides what of it reaches the director's fil
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .actions import Action, ReadBeat, SceneReader, infer_genders
@@ -42,6 +43,7 @@ from .staging import (
     RUN_BEYOND,
     SPACING,
     distance,
+    group_subject,
     is_group,
     spacing_for,
     travel_speed,
@@ -464,6 +466,30 @@ class _SceneDrafter:
             return (x, z)
         return (x, round(z + AWAY * 3.0, 2) + 0.0)  # onward, away from the lens, off the line
 
+    def _together(self, rb: ReadBeat, act: Action) -> list[Action]:
+        """One move, or the same move by everyone a group subject names: "The thugs rush
+        her", "They get up" (everyone present but whom the sentence acts on)."""
+        if act.kind not in ("travel", "stance", "reaction") or not group_subject(rb.beat.text):
+            return [act]
+        acted_on = {p for p in rb.people if all(p != a.who for a in rb.actions)}
+        for word, gender in (("her", "f"), ("him", "m")):
+            if re.search(rf"\b{word}\b", rb.beat.text, re.IGNORECASE):
+                acted_on |= {p for p, g in self.genders.items() if g == gender}
+        group = [p for p in self.present if p not in acted_on and p in self.pos]
+        return [act] + [replace(act, who=p) for p in group if p != act.who]
+
+    @functools.cached_property
+    def genders(self) -> dict[str, str]:
+        """he or she per character, from the scene's sentences that open on a pronoun and
+        whose move the reader gave to one of them."""
+        votes: dict[str, Counter[str]] = {}
+        for rb in self.reads:
+            first = rb.beat.text.split(maxsplit=1)[:1]
+            if first and first[0] in ("He", "She") and rb.actions:
+                votes.setdefault(rb.actions[0].who, Counter())[first[0]] += 1
+        return {who: "f" if v["She"] > v["He"] else "m" for who, v in votes.items()
+                if v["She"] != v["He"]}
+
     def _close_in(self, act: Action, move: str, t: int, line: int) -> tuple[dict | None, int]:
         """A walk (or a run) into range before a strike thrown from out of reach."""
         if act.target not in self.pos or act.who not in self.pos or act.target == act.who:
@@ -493,47 +519,52 @@ class _SceneDrafter:
         flat = op.actions
         k = -1
         for rb in op.reads:
-            for act in rb.actions:
+            for said in rb.actions:
                 k += 1
-                if prev == (act.who, act.move) and act.kind in ("reaction", "stance"):
-                    continue  # "Kade's head snaps back. He staggers.": one reaction
-                prev = (act.who, act.move)
-                move = resolve_move(act.move, self.moves, self.table)
-                answers = last_strike is not None and act.kind in ("defence", "reaction") and (
-                    last_strike[0].target == act.who)
-                if answers and last_strike is not None:
-                    t = last_strike[1] + (ANSWER_FRAMES if act.kind == "defence"
-                                          else HIT_REACT_FRAMES)
-                else:
-                    t = cursor
-                if act.kind == "strike":
-                    approach, t = self._close_in(act, move, t, rb.beat.line_at(act.offset))
-                    if approach is not None:
-                        beats.append(approach)
-                key = act.move if act.move in MOVE_SECONDS else act.kind
-                length = frames(MOVE_SECONDS.get(key, 0.5) / act.speed, fps)
-                cursor = max(cursor, t + length) if answers else t + length
-                beat: dict[str, Any] = {"t": t, "who": act.who, "move": move}
-                if act.target and act.kind == "strike":
-                    beat["target"] = act.target
-                    if _lands(act):
-                        beat["hit"] = act.hit or self.table.default_hit.get(act.move, "body")
-                if act.kind == "travel" and act.who in self.pos:
-                    to = self._destination(act, flat[k:], rb)
-                    beat["to"] = list(to)
-                    was = self.pos[act.who]
-                    self.travelled = max(self.travelled, distance(was, to))
-                    goes.append((act.who, (to[1] - was[1]) * -AWAY))
-                    self.pos[act.who] = (to[0], to[1], self.pos[act.who][2])
-                    self.visited.append(to)
-                if act.intensity != 1.0:
-                    beat["intensity"] = act.intensity
-                if act.speed != 1.0:
-                    beat["speed"] = act.speed
-                beat["line"] = rb.beat.line_at(act.offset)
-                beats.append(beat)
-                if act.kind == "strike":
-                    last_strike = (act, t)
+                first_t: int | None = None
+                for act in self._together(rb, said):
+                    if prev == (act.who, act.move) and act.kind in ("reaction", "stance"):
+                        continue  # "Kade's head snaps back. He staggers.": one reaction
+                    prev = (act.who, act.move)
+                    move = resolve_move(act.move, self.moves, self.table)
+                    answers = last_strike is not None and act.kind in ("defence", "reaction") and (
+                        last_strike[0].target == act.who)
+                    if answers and last_strike is not None:
+                        t = last_strike[1] + (ANSWER_FRAMES if act.kind == "defence"
+                                              else HIT_REACT_FRAMES)
+                    elif first_t is not None:  # a group does it together
+                        t, answers = first_t, True
+                    else:
+                        t = cursor
+                    first_t = t if first_t is None else first_t
+                    if act.kind == "strike":
+                        approach, t = self._close_in(act, move, t, rb.beat.line_at(act.offset))
+                        if approach is not None:
+                            beats.append(approach)
+                    key = act.move if act.move in MOVE_SECONDS else act.kind
+                    length = frames(MOVE_SECONDS.get(key, 0.5) / act.speed, fps)
+                    cursor = max(cursor, t + length) if answers else t + length
+                    beat: dict[str, Any] = {"t": t, "who": act.who, "move": move}
+                    if act.target and act.kind == "strike":
+                        beat["target"] = act.target
+                        if _lands(act):
+                            beat["hit"] = act.hit or self.table.default_hit.get(act.move, "body")
+                    if act.kind == "travel" and act.who in self.pos:
+                        to = self._destination(act, flat[k:], rb)
+                        beat["to"] = list(to)
+                        was = self.pos[act.who]
+                        self.travelled = max(self.travelled, distance(was, to))
+                        goes.append((act.who, (to[1] - was[1]) * -AWAY))
+                        self.pos[act.who] = (to[0], to[1], self.pos[act.who][2])
+                        self.visited.append(to)
+                    if act.intensity != 1.0:
+                        beat["intensity"] = act.intensity
+                    if act.speed != 1.0:
+                        beat["speed"] = act.speed
+                    beat["line"] = rb.beat.line_at(act.offset)
+                    beats.append(beat)
+                    if act.kind == "strike":
+                        last_strike = (act, t)
             self.dresser.note(rb, self.pos)
             for camera, offset in rb.cameras:
                 t = (last_strike[1] + HIT_REACT_FRAMES) if (

@@ -173,6 +173,7 @@ class SetDresser:
                 steps = [0.0] + [k * 0.25 for k in range(1, 13) if k * 0.25 <= room]
                 far = self.far if long_z else 1.0
                 tries += [(s * sign * far, scale, 0.0) for s in steps for sign in (1, -1)][1:]
+            tries.sort(key=lambda t: abs(t[0]))  # the least slide first, shortened if need be
         cx, cz, ww, dd = x, z, w, d
         # first clear of everyone and every piece; failing that, at least of the pieces
         for slide, scale, back, keep in [(*t, others) for t in tries] + [

@@ -30,6 +30,12 @@ def is_group(text: str) -> bool:
     return GROUP.search(text) is not None
 
 
+def group_subject(text: str) -> bool:
+    """Whether a sentence opens on a group doing something: "They circle her"."""
+    m = GROUP.search(text)
+    return m is not None and not text[: m.start()].strip()
+
+
 def facing_to(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Degrees on the floor plan from ``a`` looking at ``b`` (0 faces +x, 90 faces +z)."""
     if math.hypot(b[0] - a[0], b[1] - a[1]) < 1e-9:
