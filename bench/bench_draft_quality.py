@@ -4,7 +4,8 @@ Each script is drafted into a fresh production (boards, choreography, cast), eve
 shot is solved and filmed as previz renders it, and three figures are read off the
 geometry (see ``aktion.craft.staging``):
 
-- framed: shots whose named subjects are fully in frame on the board frame (goal 100%);
+- framed: shots whose named subjects are fully in frame on the board frame and through
+  at least 90% of the shot (goal 100%);
 - faces: dialogue singles and over-the-shoulders whose speaker's face is turned toward
   the lens, three-quarter or frontal (goal >= 95%);
 - contradicted: strikes that land where the script says they miss, or miss where it says

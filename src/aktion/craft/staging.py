@@ -32,6 +32,7 @@ FACE_TOWARD = 60.0  # degrees: a face turned less than this from the lens reads 
 FACE_AWAY = 100.0  # degrees: past a profile, the lens sees the back of the head
 HALF = 0.5  # share of a named subject's framed body below which it is lost from the shot
 FULL = 0.999  # share that counts as fully in frame
+HELD = 0.9  # share of a shot's frames a fully framed subject stays fully in frame
 GUARD = 0.11  # m: a fist this close to a raised forearm meets the guard, not the face
 ZONES = ("head", "body")  # where a blow connects (legs only when the script aims there)
 
@@ -253,7 +254,7 @@ class Figures:
     """How well a production's staging follows the grammar, shot by shot."""
 
     shots: int = 0
-    framed: int = 0  # shots whose named subjects are all fully in frame
+    framed: int = 0  # shots whose named subjects are fully in frame (board frame, and held)
     singles: int = 0  # dialogue singles and over-the-shoulders
     facing: int = 0  # ... whose speaker's face is toward the camera
     strikes: int = 0
@@ -282,7 +283,8 @@ def figures(production: Production, filmed: Iterable[Filmed | Finding],
             continue
         fig.findings += check_shot(production, item, library)
         key = min(item.key, item.camera.frames - 1)
-        lost = [w for w in item.subjects if item.share(w)[key] < FULL]
+        shares = {w: item.share(w) for w in item.subjects}
+        lost = [w for w, s in shares.items() if s[key] < FULL or (s >= FULL).mean() < HELD]
         if lost:
             fig.misses.append(f"{item.shot.id}: {', '.join(lost)} not fully in frame")
         else:

@@ -3,7 +3,7 @@
 Per scene: an establishing wide at a new location; dialogue covered in over-the-
 shoulder pairs from one side of the line (every shot of a scene keeps one ``side``:
 the 180° rule); fights cut closer as they escalate (MS -> MCU -> CU) and go wide
-again after a knockdown; handheld for blows, a dolly for running; an INSERT when a
+again after a knockdown; handheld for blows, a wide that holds a run; an INSERT when a
 sentence turns on an object. Every shot cites its script lines, every beat its line.
 The draft is plain data; ``merge`` decides what of it reaches the director's files.
 """
@@ -39,9 +39,11 @@ from .moves import BASE_MOVES, resolve_move
 from .names import NameMatcher
 from .set_pieces import SetDresser
 from .staging import (
+    CARRIES,
     REACH_SLACK,
     RUN_BEYOND,
     SPACING,
+    displacement,
     distance,
     group_subject,
     is_group,
@@ -350,15 +352,17 @@ class _SceneDrafter:
                 n - 2 + (self.level - n + 1) % 2]  # then MCU and CU by turns
             move = "handheld"
             self.level += 1
-            if self.travelled > 1.5:  # they cross the floor to meet: show the geography
+            carried = max((displacement(resolve_move(a.move, self.moves, self.table))
+                           for a in actions), default=0.0)
+            if self.travelled > 1.5 or carried > CARRIES:  # they cross the floor: show it
                 size, self.level = "FS", 1
             if any(a.move == "fall" for a in actions):
                 size, angle, self.level = "FS", "high", 0  # a knockdown resets the geography
             elif any(a.move == "uppercut" and a.hit for a in actions):
                 angle = "low"
         elif op.kind == "travel" or "travel" in moves_kinds:
-            # the camera tracks one traveller going away from it; a group it holds wide
-            size, move, amount = ("WS", "dolly", 2.0) if self.tracked else ("WS", "static", None)
+            # a wide that holds the whole way: a fixed push would lose a runner who comes on
+            size, move = "WS", "static"
         data: dict[str, Any] = {"size": size, "angle": angle, "lens": LENS[size]}
         if move == "static":
             data["move"] = "static"
@@ -512,7 +516,6 @@ class _SceneDrafter:
         fps = self.fps
         cursor = frames(HEAD, fps) if op.actions else 0
         self.travelled = 0.0  # the longest way anyone goes in this shot, m
-        goes: list[tuple[str, float]] = []  # who travels, and how far toward the lens
         beats: list[dict[str, Any]] = []
         last_strike: tuple[Action, int] | None = None
         prev: tuple[str, str] | None = None
@@ -554,7 +557,6 @@ class _SceneDrafter:
                         beat["to"] = list(to)
                         was = self.pos[act.who]
                         self.travelled = max(self.travelled, distance(was, to))
-                        goes.append((act.who, (to[1] - was[1]) * -AWAY))
                         self.pos[act.who] = (to[0], to[1], self.pos[act.who][2])
                         self.visited.append(to)
                     if act.intensity != 1.0:
@@ -573,8 +575,6 @@ class _SceneDrafter:
                               "line": rb.beat.line_at(offset)})
         if any(a.kind in _FIGHT_KINDS for a in op.actions):
             self.fought = True
-        people = {p for rb in op.reads for p in rb.people} | {a.who for a in op.actions}
-        self.tracked = len(people) == 1 and len(goes) >= 1 and all(g <= 0.0 for _, g in goes)
         beats.sort(key=lambda b: b["t"])
         return beats, cursor
 

@@ -23,6 +23,7 @@ GROUP = re.compile(
 SPACING = 1.0  # metres between two people squaring up when the library cannot say
 REACH_SLACK = 0.5  # metres beyond a move's reach that the solver's step-in still covers
 RUN_BEYOND = 3.0  # metres: further than this, a striker runs in rather than walks
+CARRIES = 1.0  # metres a move may carry someone before a tight shot cannot hold them
 
 
 def is_group(text: str) -> bool:
@@ -94,3 +95,13 @@ def travel_speed(move: str) -> float:
     if library is not None and move in library and library[move].travel:
         return float(library[move].travel)
     return 1.3
+
+
+@functools.lru_cache(maxsize=64)
+def displacement(move: str) -> float:
+    """Floor metres a move carries the body (a roll, a vault), from its root motion."""
+    library = _library()
+    if library is None or move not in library:
+        return 0.0
+    root = library[move].root
+    return float(math.hypot(root[-1, 0], root[-1, 2]))
