@@ -210,7 +210,7 @@ def shot_camera(
         pts = np.zeros((1, 2))
         centre = np.zeros(2)
         stands = tall
-    view = _view_direction(shot, perf, framed, focus)
+    view = _view_direction(shot, perf, framed, focus, beats)
     extent, look = SIZES[shot.size]
     extent *= tall / 1.78
     across = np.array([-view[1], view[0]])
@@ -369,6 +369,7 @@ def line_of_action(perf: Performance, framed: list[int]) -> np.ndarray:
 
 
 OTS_ANGLE = 25.0  # degrees off the line to whoever a single faces: over their shoulder
+FIGHT_ANGLE = 45.0  # wider when they trade blows: the one who lunges in stays off the face
 PARTNER_RANGE = 4.0  # metres: someone this near a single is who they play to
 
 
@@ -383,16 +384,17 @@ def _partner(perf: Performance, who: int) -> int | None:
     return best
 
 
-def _view_direction(shot: Shot, perf: Performance, framed: list[int],
-                    focus: list[int]) -> np.ndarray:  # fmt: skip
+def _view_direction(shot: Shot, perf: Performance, framed: list[int], focus: list[int],
+                    beats: list[Beat] = ()) -> np.ndarray:  # fmt: skip
     """The camera's horizontal viewing direction.
 
     On the ``left`` side the line of action runs left to right across the
     screen; on the ``right`` side, right to left. A group is filmed square to
     the line. A single with someone to play to is seen from that someone's side,
     over their shoulder and on the scene's side of the line, so a speaker who
-    faces their listener shows their face; a single alone, three-quarters from
-    the front, still on the side.
+    faces their listener shows their face (a wider angle when they trade blows,
+    so the attacker's lunge does not cover it); a single alone, three-quarters
+    from the front, still on the side.
     """
     d = line_of_action(perf, framed)
     side = np.array([-d[1], d[0]]) if shot.side == "left" else np.array([d[1], -d[0]])
@@ -403,7 +405,9 @@ def _view_direction(shot: Shot, perf: Performance, framed: list[int],
             pelvis = perf.poses[0, :, INDEX["pelvis"]][:, [0, 2]].astype(np.float64)
             u = pelvis[partner] - pelvis[focus[0]]
             u /= np.linalg.norm(u)
-            a = math.radians(OTS_ANGLE)
+            names = {perf.characters[focus[0]], perf.characters[partner]}
+            blows = any(b.target and {b.who, b.target} == names for b in beats)
+            a = math.radians(FIGHT_ANGLE if blows else OTS_ANGLE)
             toward = math.cos(a) * u + math.sin(a) * side
         else:
             toward = side + 1.4 * _facing(perf, focus[0])  # about 35 degrees off their eyeline

@@ -65,3 +65,28 @@ def face_turn(perf: Performance, camera: CameraPath, who: int) -> np.ndarray:
     norm = np.linalg.norm(face, axis=1) * np.linalg.norm(lens, axis=1)
     cos = np.where(norm > 1e-9, dot / np.maximum(norm, 1e-12), 1.0)
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+COVERS = (("head", 0.11), ("neck", 0.06), ("chest", 0.16))
+"""The parts of a body (joint, radius m) that hide what is behind them."""
+
+
+def face_hidden(perf: Performance, camera: CameraPath, who: int) -> np.ndarray:
+    """(F,) whether someone nearer the lens covers the centre of ``who``'s head."""
+    out = np.zeros(camera.frames, dtype=bool)
+    for f in range(min(camera.frames, perf.frames)):
+        head = perf.poses[f, who, INDEX["head"]].astype(np.float64)[None]
+        depth = camera.to_camera(head, f)[0, 2]
+        at = camera.project(head, f)[0]
+        for other in range(len(perf.characters)):
+            if other == who:
+                continue
+            parts = perf.poses[f, other, [INDEX[j] for j, _ in COVERS]].astype(np.float64)
+            near = camera.to_camera(parts, f)[:, 2]
+            px = camera.project(parts, f)
+            radius = np.array([r for _, r in COVERS]) * camera.focal(f) / np.maximum(near, 1e-6)
+            if np.any((near > 0.05) & (near < depth)
+                      & (np.linalg.norm(px - at, axis=1) < radius)):
+                out[f] = True
+                break
+    return out
