@@ -15,9 +15,10 @@ from aktion.production.script import Script
 from aktion.production.yamlio import read_yaml
 from aktion.writers_room.actions import ReadBeat, SceneReader
 from aktion.writers_room.breakdown import Beat, breakdown_script
-from aktion.writers_room.draft import REACH, _read_scenes, draft
+from aktion.writers_room.draft import _read_scenes, draft
 from aktion.writers_room.names import NameMatcher
 from aktion.writers_room.scoring import FIELDS, run_corpus
+from aktion.writers_room.staging import REACH_SLACK, SPACING
 from aktion.writers_room.verbs import default_table, load_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -191,7 +192,7 @@ def test_a_charge_ends_within_reach_of_its_target(tmp_path: Path) -> None:
     charge = next(b for b in beats if b.get("move") == "run")
     where = {m["who"]: m["at"] for sc in d.scenes for s in sc.shots for m in s.shot["blocking"]}
     (x, z), (vx, vz) = charge["to"], where["vex"]
-    assert abs(((vx - x) ** 2 + (vz - z) ** 2) ** 0.5 - REACH) < 0.05
+    assert ((vx - x) ** 2 + (vz - z) ** 2) ** 0.5 <= SPACING + REACH_SLACK
     assert d.unknown == [(9, "defenestrate")]
 
 

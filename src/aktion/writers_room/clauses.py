@@ -80,7 +80,7 @@ def tokenize(text: str, matcher: NameMatcher) -> list[Token]:
         while k < len(names) and names[k][1] <= a:
             k += 1
         if k < len(names) and names[k][0] <= a < names[k][1]:
-            na, nz, cid = names[k]
+            na, nz = names[k][0], names[k][1]
             if out and out[-1].start == na and out[-1].who is not None:
                 continue  # the rest of a multi-word name
             said = text[na:nz]

@@ -6,16 +6,17 @@ names, in the same scene); a title card for centered text; transitions (CUT TO:,
 FADE OUT.) are never shots but how the next shot comes in; dialogue covered in over-the-
 shoulder pairs from one side of the line (every shot of a scene keeps one ``side``:
 the 180° rule); fights cut closer as they escalate (MS -> MCU -> CU) and go wide
-again after a knockdown; handheld for blows, a dolly for running; an INSERT when a
+again after a knockdown; handheld for blows, a wide that holds a run; an INSERT when a
 sentence turns on an object. Every shot cites its script lines, every beat its line.
 The draft is plain data; ``merge`` decides what of it reaches the director's files.
 """
 
 from __future__ import annotations
 
-import math
+import functools
+import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .actions import Action, ReadBeat, SceneReader, infer_genders
@@ -47,11 +48,29 @@ from .grammar import (
 )
 from .moves import BASE_MOVES, resolve_move
 from .names import NameMatcher
+from .set_pieces import SetDresser
+from .staging import (
+    CARRIES,
+    REACH_SLACK,
+    RUN_BEYOND,
+    SPACING,
+    displacement,
+    distance,
+    group_subject,
+    is_group,
+    spacing_for,
+    travel_speed,
+    turned,
+    within,
+)
 from .verbs import VerbTable, default_table
 
 SIDE = "left"
-REACH = 1.0  # metres: a travel at someone ends this far from them, ready to strike
+AWAY = -1.0  # the floor plan's z direction away from the camera on the ``left`` side
 _FIGHT_KINDS = {"strike", "defence", "reaction"}
+_TIGHT = {"MCU", "CU", "ECU"}
+_TOWARD = re.compile(r"\b(at|toward|towards|after|rush|rushes|charges|closes on|goes for)\b",
+                     re.IGNORECASE)
 _TRANSITIONS = {"DISSOLVE": ("dissolve", 0.5), "FADE": ("dip", 1.0), "WHIP": ("whip", 0.25),
                 "TO BLACK": ("dip", 1.0)}
 
@@ -133,6 +152,15 @@ class _Open:
         return [a for rb in self.reads for a in rb.actions]
 
 
+def _lands(act: Action) -> bool:
+    """Whether the script says a strike lands: its ``outcome`` when the reader gives one,
+    else whether it names a zone hit."""
+    outcome = getattr(act, "outcome", None)
+    if outcome is not None:
+        return outcome == "lands"
+    return act.hit is not None
+
+
 def _kind_of(rb: ReadBeat) -> str:
     kinds = {a.kind for a in rb.actions}
     if kinds & _FIGHT_KINDS:
@@ -184,6 +212,10 @@ class _SceneDrafter:
         self.level = 0  # how far the fight has escalated
         self.fought = False  # a fight shot has been drafted in this scene
         self.last_speaker: str | None = None
+        self.present: list[str] = []  # who has been on screen in this scene so far
+        words = {w.lower() for who in people for w in (who, *names.get(who, who).split())}
+        self.dresser = SetDresser(SIDE, words)
+        self.visited = [(x, z) for x, z, _ in [*self.pos.values(), *self.marks.values()]]
 
     # --- grouping sentences and speeches into shots ---------------------------------
 
@@ -357,7 +389,21 @@ class _SceneDrafter:
         for who in people:
             x, z, facing = marks[who]
             out.append({"who": who, "at": [x, z], "facing": facing})
+            if who not in self.present:
+                self.present.append(who)
         return out
+
+    def _face(self, who: str, other: str) -> None:
+        """``who`` turns to look at ``other`` where they stand now."""
+        self.pos[who] = turned(self.pos[who], self.pos[other][:2])
+
+    def set_design(self, sky: str) -> dict[str, Any]:
+        """The scene's set: its sky and the pieces its action needs, where it needs them."""
+        design: dict[str, Any] = {"sky": sky}
+        boxes = self.dresser.boxes(self.visited)
+        if boxes:
+            design["boxes"] = boxes
+        return design
 
     def _listener(self, speech: Speech) -> str | None:
         """Who a line is said to: the last one to speak, else the next, else whoever the
@@ -377,6 +423,8 @@ class _SceneDrafter:
         both = list(dict.fromkeys(sp.who for sp in op.speeches))
         if len(both) > 1:  # dual dialogue: a two-shot of them talking over each other
             self.last_speaker = both[-1]
+            self._face(both[0], both[1])
+            self._face(both[1], both[0])
             seconds = max(sp.text.count(" ") + 1 for sp in op.speeches) / WORDS_PER_SECOND
             names = " and ".join(self.name(w) for w in both)
             return {
@@ -387,6 +435,9 @@ class _SceneDrafter:
             }, []
         listener = self._listener(op.speeches[0])
         self.last_speaker = speaker
+        if listener is not None:  # they talk to each other: each turns to the other
+            self._face(speaker, listener)
+            self._face(listener, speaker)
         words = sum(len(sp.text.split()) for sp in op.speeches)
         seconds = max(1.5, words / WORDS_PER_SECOND + 0.6)
         size = "MS" if self.level == 0 else "MCU"
@@ -402,6 +453,8 @@ class _SceneDrafter:
 
     def _action(self, op: _Open) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         actions = op.actions
+        people = self._people(op)
+        self._square_up(actions)
         marks = dict(self.pos)  # the shot starts where the last one left everyone
         beats, cursor = self._timeline(op)
         words = sum(len(rb.beat.text.split()) for rb in op.reads)
@@ -413,12 +466,6 @@ class _SceneDrafter:
         elif op.kind == "insert":
             seconds = 1.5
         duration = max(frames(seconds, self.fps), cursor + frames(TAIL, self.fps))
-        people: list[str] = []
-        for rb in op.reads:
-            people += [p for p in rb.people if p not in people]
-        if op.kind == "insert":
-            holder = op.reads[0].holder
-            people = list(dict.fromkeys(([holder] if holder else []) + [a.who for a in actions]))
         moves_kinds = {a.kind for a in actions}
         angle, move, size = "eye", "static", "FS"
         amount = None
@@ -435,12 +482,17 @@ class _SceneDrafter:
                 n - 2 + (self.level - n + 1) % 2]  # then MCU and CU by turns
             move = "handheld"
             self.level += 1
+            carried = max((displacement(resolve_move(a.move, self.moves, self.table))
+                           for a in actions), default=0.0)
+            if self.travelled > 1.5 or carried > CARRIES:  # they cross the floor: show it
+                size, self.level = "FS", 1
             if any(a.move == "fall" for a in actions):
                 size, angle, self.level = "FS", "high", 0  # a knockdown resets the geography
             elif any(a.move == "uppercut" and a.hit for a in actions):
                 angle = "low"
         elif op.kind == "travel" or "travel" in moves_kinds:
-            size, move, amount = "WS", "dolly", 2.0
+            # a wide that holds the whole way: a fixed push would lose a runner who comes on
+            size, move = "WS", "static"
         data: dict[str, Any] = {"size": size, "angle": angle, "lens": LENS[size]}
         if move == "static":
             data["move"] = "static"
@@ -451,8 +503,56 @@ class _SceneDrafter:
         data["blocking"] = self._block(people, marks)
         if op.kind == "insert":
             data["frame"] = []
+        elif op.kind == "fight" and (framed := self._fight_frame(actions, size, people)):
+            data["frame"] = framed
         data["note"] = self._note(op)
         return data, beats
+
+    def _people(self, op: _Open) -> list[str]:
+        """Who a shot blocks: everyone its sentences involve; everyone present when a
+        sentence speaks of a group; whoever is present when it names nobody."""
+        people: list[str] = []
+        for rb in op.reads:
+            people += [p for p in rb.people if p not in people]
+            for a in rb.actions:
+                people += [p for p in (a.who, a.target) if p and p not in people]
+        if op.kind == "insert":
+            holder = op.reads[0].holder
+            return list(dict.fromkeys(([holder] if holder else []) + [a.who for a in op.actions]))
+        if op.kind != "establish" and any(is_group(rb.beat.text) for rb in op.reads):
+            people += [p for p in self.present if p not in people]
+        if not people and op.kind != "establish":
+            people = list(self.present)
+        return [p for p in people if p in self.pos]
+
+    def _square_up(self, actions: list[Action]) -> None:
+        """Fighters face the one they fight from the first frame of the shot."""
+        squared: set[str] = set()
+        for a in actions:
+            if a.kind != "strike" or not a.target or a.target == a.who:
+                continue
+            if a.who in self.pos and a.target in self.pos:
+                if a.who not in squared:
+                    self._face(a.who, a.target)
+                    squared.add(a.who)
+                if a.target not in squared:
+                    self._face(a.target, a.who)
+                    squared.add(a.target)
+
+    def _fight_frame(self, actions: list[Action], size: str, people: list[str]) -> list[str]:
+        """Whom a fight shot frames: a tight shot favours the face that takes the blow (or
+        meets it), a medium one holds the exchange in profile, a wide one everyone."""
+        strikes = [a for a in actions if a.kind == "strike" and a.target in people
+                   and a.target != a.who and a.who in people]
+        if not strikes:
+            return [p for p in people if any(a.who == p for a in actions)][:1] or people[:1]
+        if size in _TIGHT:
+            landed = [a for a in strikes if _lands(a)]
+            return [(landed or strikes)[-1].target or strikes[0].who]
+        if size in ("MS", "FS"):
+            pair = {strikes[0].who, strikes[0].target}
+            return [p for p in people if p in pair]
+        return []
 
     def _note(self, op: _Open) -> str:
         if op.kind == "establish":
@@ -462,69 +562,132 @@ class _SceneDrafter:
         text = " ".join(rb.beat.text for rb in op.reads)
         return text if len(text) <= 90 else text[:87].rstrip() + "..."
 
-    def _destination(self, act: Action, rest: list[Action]) -> tuple[float, float]:
-        """Where a walk or run ends: within reach of whoever it goes at ("charges at
-        Vex"), onto their mark when entering a fight, in place when closing in to strike,
-        else onward, off the line of action."""
+    def _destination(self, act: Action, rest: list[Action], rb: ReadBeat
+                     ) -> tuple[float, float]:
+        """Where a walk or run ends: onto their mark when entering a fight; into range when
+        closing in to strike or going at someone; else onward, off the line of action."""
         x, z, _ = self.pos[act.who]
-        if act.target in self.pos and act.target != act.who:
-            tx, tz, _ = self.pos[act.target]
-            gap = math.hypot(tx - x, tz - z)
-            if gap > REACH:
-                k = (gap - REACH) / gap
-                return (round(x + (tx - x) * k, 2) + 0.0, round(z + (tz - z) * k, 2) + 0.0)
-            return (x, z)
         if act.who in self.entering:
             self.entering.discard(act.who)
             mx, mz, _ = self.marks[act.who]
             return (mx, mz)
-        if any(a.who == act.who and a.kind == "strike" for a in rest):
-            return (x, z)  # closing in to strike: the fight keeps its marks
-        return (x, round(z + 3.0, 2))  # onward, off the line of action
+        fight = next((a for a in rest if a.kind == "strike" and a.target and a.who != a.target
+                      and act.who in (a.who, a.target)), None)
+        if fight is not None:  # closing in to strike, or running at whoever strikes them
+            other = fight.target if fight.who == act.who else fight.who
+            if other in self.pos:
+                move = resolve_move(fight.move, self.moves, self.table)
+                reach = spacing_for(move, fight.hit)
+                if distance(self.pos[act.who], self.pos[other]) > reach + REACH_SLACK:
+                    return within(self.pos[act.who], self.pos[other], reach)
+            return (x, z)  # already in range: the fight keeps its marks
+        goal = act.target if act.target in self.pos and act.target != act.who else None
+        if goal is None and _TOWARD.search(rb.beat.text, act.offset):
+            goal = next((p for p in rb.people if p != act.who and p in self.pos), None)
+        if goal is not None:  # "charges at Vex", "rushes her": up to them
+            if distance(self.pos[act.who], self.pos[goal]) > SPACING + REACH_SLACK:
+                return within(self.pos[act.who], self.pos[goal], SPACING)
+            return (x, z)
+        return (x, round(z + AWAY * 3.0, 2) + 0.0)  # onward, away from the lens, off the line
+
+    def _together(self, rb: ReadBeat, act: Action) -> list[Action]:
+        """One move, or the same move by everyone a group subject names: "The thugs rush
+        her", "They get up" (everyone present but whom the sentence acts on)."""
+        if act.kind not in ("travel", "stance", "reaction") or not group_subject(rb.beat.text):
+            return [act]
+        acted_on = {p for p in rb.people if all(p != a.who for a in rb.actions)}
+        for word, gender in (("her", "f"), ("him", "m")):
+            if re.search(rf"\b{word}\b", rb.beat.text, re.IGNORECASE):
+                acted_on |= {p for p, g in self.genders.items() if g == gender}
+        group = [p for p in self.present if p not in acted_on and p in self.pos]
+        return [act] + [replace(act, who=p) for p in group if p != act.who]
+
+    @functools.cached_property
+    def genders(self) -> dict[str, str]:
+        """he or she per character, from the scene's sentences that open on a pronoun and
+        whose move the reader gave to one of them."""
+        votes: dict[str, Counter[str]] = {}
+        for rb in self.reads:
+            first = rb.beat.text.split(maxsplit=1)[:1]
+            if first and first[0] in ("He", "She") and rb.actions:
+                votes.setdefault(rb.actions[0].who, Counter())[first[0]] += 1
+        return {who: "f" if v["She"] > v["He"] else "m" for who, v in votes.items()
+                if v["She"] != v["He"]}
+
+    def _close_in(self, act: Action, move: str, t: int, line: int) -> tuple[dict | None, int]:
+        """A walk (or a run) into range before a strike thrown from out of reach."""
+        if act.target not in self.pos or act.who not in self.pos or act.target == act.who:
+            return None, t
+        reach = spacing_for(move, act.hit)
+        gap = distance(self.pos[act.who], self.pos[act.target])
+        if gap <= reach + REACH_SLACK:
+            return None, t
+        spot = within(self.pos[act.who], self.pos[act.target], reach)
+        gait = resolve_move("run" if gap - reach > RUN_BEYOND else "walk", self.moves,
+                            self.table)
+        length = frames((gap - reach) / travel_speed(gait), self.fps)
+        self.travelled = max(self.travelled, gap - reach)
+        self.pos[act.who] = turned((spot[0], spot[1], 0.0), self.pos[act.target][:2])
+        self.visited.append(spot)
+        return {"t": t, "who": act.who, "move": gait, "to": list(spot), "line": line}, t + length
 
     def _timeline(self, op: _Open) -> tuple[list[dict[str, Any]], int]:
         """Beats at frame times: moves one after another, answers on the strike they meet."""
         fps = self.fps
         cursor = frames(HEAD, fps) if op.actions else 0
+        self.travelled = 0.0  # the longest way anyone goes in this shot, m
         beats: list[dict[str, Any]] = []
         last_strike: tuple[Action, int] | None = None
         prev: tuple[str, str] | None = None
         flat = op.actions
         k = -1
         for rb in op.reads:
-            for act in rb.actions:
+            for said in rb.actions:
                 k += 1
-                if prev == (act.who, act.move) and act.kind in ("reaction", "stance"):
-                    continue  # "Kade's head snaps back. He staggers.": one reaction
-                prev = (act.who, act.move)
-                move = resolve_move(act.move, self.moves, self.table)
-                answers = last_strike is not None and act.kind in ("defence", "reaction") and (
-                    last_strike[0].target == act.who)
-                if answers and last_strike is not None:
-                    t = last_strike[1] + (ANSWER_FRAMES if act.kind == "defence"
-                                          else HIT_REACT_FRAMES)
-                else:
-                    t = cursor
-                key = act.move if act.move in MOVE_SECONDS else act.kind
-                length = frames(MOVE_SECONDS.get(key, 0.5) / act.speed, fps)
-                cursor = max(cursor, t + length) if answers else t + length
-                beat: dict[str, Any] = {"t": t, "who": act.who, "move": move}
-                if act.target and act.kind == "strike":
-                    beat["target"] = act.target
-                    if act.hit:
-                        beat["hit"] = act.hit
-                if act.kind == "travel" and act.who in self.pos:
-                    to = self._destination(act, flat[k:])
-                    beat["to"] = list(to)
-                    self.pos[act.who] = (to[0], to[1], self.pos[act.who][2])
-                if act.intensity != 1.0:
-                    beat["intensity"] = act.intensity
-                if act.speed != 1.0:
-                    beat["speed"] = act.speed
-                beat["line"] = rb.beat.line_at(act.offset)
-                beats.append(beat)
-                if act.kind == "strike":
-                    last_strike = (act, t)
+                first_t: int | None = None
+                for act in self._together(rb, said):
+                    if prev == (act.who, act.move) and act.kind in ("reaction", "stance"):
+                        continue  # "Kade's head snaps back. He staggers.": one reaction
+                    prev = (act.who, act.move)
+                    move = resolve_move(act.move, self.moves, self.table)
+                    answers = last_strike is not None and act.kind in ("defence", "reaction") and (
+                        last_strike[0].target == act.who)
+                    if answers and last_strike is not None:
+                        t = last_strike[1] + (ANSWER_FRAMES if act.kind == "defence"
+                                              else HIT_REACT_FRAMES)
+                    elif first_t is not None:  # a group does it together
+                        t, answers = first_t, True
+                    else:
+                        t = cursor
+                    first_t = t if first_t is None else first_t
+                    if act.kind == "strike":
+                        approach, t = self._close_in(act, move, t, rb.beat.line_at(act.offset))
+                        if approach is not None:
+                            beats.append(approach)
+                    key = act.move if act.move in MOVE_SECONDS else act.kind
+                    length = frames(MOVE_SECONDS.get(key, 0.5) / act.speed, fps)
+                    cursor = max(cursor, t + length) if answers else t + length
+                    beat: dict[str, Any] = {"t": t, "who": act.who, "move": move}
+                    if act.target and act.kind == "strike":
+                        beat["target"] = act.target
+                        if _lands(act):
+                            beat["hit"] = act.hit or self.table.default_hit.get(act.move, "body")
+                    if act.kind == "travel" and act.who in self.pos:
+                        to = self._destination(act, flat[k:], rb)
+                        beat["to"] = list(to)
+                        was = self.pos[act.who]
+                        self.travelled = max(self.travelled, distance(was, to))
+                        self.pos[act.who] = (to[0], to[1], self.pos[act.who][2])
+                        self.visited.append(to)
+                    if act.intensity != 1.0:
+                        beat["intensity"] = act.intensity
+                    if act.speed != 1.0:
+                        beat["speed"] = act.speed
+                    beat["line"] = rb.beat.line_at(act.offset)
+                    beats.append(beat)
+                    if act.kind == "strike":
+                        last_strike = (act, t)
+            self.dresser.note(rb, self.pos)
             for camera, offset in rb.cameras:
                 t = (last_strike[1] + HIT_REACT_FRAMES) if (
                     camera == "shake" and last_strike) else cursor
@@ -586,7 +749,7 @@ def draft(bd: Breakdown, fps: int = 24, moves: set[str] | None = None,
             shots = [drafter.shot(op, k + 1) for k, op in enumerate(gathered)]
             fix_jump_cuts([s.shot for s in shots])
             vary_rhythm([s.shot for s in shots])
-            set_design = {"sky": sky_for(scene.int_ext, scene.time)}
+            set_design = drafter.set_design(sky_for(scene.int_ext, scene.time))
             out.append(DraftScene(scene.index, scene.id, scene.heading, set_design, shots))
             transition = drafter.leftover
         else:
