@@ -6,7 +6,9 @@ Three steps, one request each:
   frames x characters x joints x 3, metres), ``camera`` (camera.json, per frame)
   and ``performance`` (performance.json: character order, joints, contacts).
 - ``layout``: the board frame at the shot's key moment (first contact, else the
-  middle) -> ``frame`` (layout.png) and ``depth`` (depth.png, 16-bit millimetres).
+  middle) -> ``frame`` (layout.png), ``depth`` (depth.png, 16-bit millimetres) and
+  ``mask`` (mask.png, each character's silhouette in its control-map colour), the
+  composition a keyframe's board adherence is measured against.
 - ``control_maps``: from the motion_control outputs, the conditioning generative
   backends consume: ``pose`` (OpenPose-style 18-keypoint video), ``depth`` (inverse
   depth video), ``mask`` (per-character colours), ``camera_path`` and ``keypoints``
@@ -33,6 +35,7 @@ from aktion.media.atomic import atomic_path
 from aktion.media.images import write_png_atomic
 from aktion.media.video import VideoWriter
 from aktion.previz.camera import CameraPath
+from aktion.previz.control_maps import draw_mask
 from aktion.previz.depth import depth_map, depth_millimetres
 from aktion.previz.moves import MoveLibrary
 from aktion.previz.stage import Stage
@@ -134,9 +137,12 @@ class PrevizBackend:
         image = renderer.frame(key).copy()
         depth = depth_map(stage.design, [stage.cast[c] for c in perf.characters],
                           perf.poses[key].astype(np.float64), camera, key)  # fmt: skip
+        mask = draw_mask([stage.cast[c] for c in perf.characters],
+                         perf.poses[key].astype(np.float64), camera, key)  # fmt: skip
         outputs = {
             "frame": write_png_atomic(workdir / "layout.png", image),
             "depth": write_png_atomic(workdir / "depth.png", depth_millimetres(depth)),
+            "mask": write_png_atomic(workdir / "mask.png", mask),
         }
         progress(1, 1)
         record = self._record(stage, perf.frames, perf.characters, len(perf.contacts))
