@@ -63,7 +63,7 @@ class Adherence:
     subjects: float | None
 
     def record(self) -> dict[str, float | None]:
-        r = lambda v: None if v is None else round(v, 5)  # noqa: E731
+        r = lambda v: None if v is None else round(v, 5)
         return {"board_adherence": r(self.score), "board_outlines": r(self.outlines),
                 "board_subjects": r(self.subjects)}
 
@@ -118,7 +118,7 @@ def board(layout: np.ndarray, depth: np.ndarray | None = None,
     Without a depth map the lines are the layout frame's own edges (and the mask's)."""
     h, w = layout.shape[:2]
     size = (WIDTH, max(1, round(WIDTH * h / w)))
-    area = lambda a: cv2.resize(a.astype(np.float32), size, interpolation=cv2.INTER_AREA)  # noqa: E731
+    area = lambda a: cv2.resize(a.astype(np.float32), size, interpolation=cv2.INTER_AREA)
     full = np.zeros((h, w), bool)
     channels: list[np.ndarray] = []
     if depth is not None:
