@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
+from aktion.backends.base import StepRequest
 from aktion.backends.previz import PrevizBackend
 from aktion.engine.graph import plan
 from aktion.generation.composition import adherence
@@ -36,7 +37,7 @@ def previz(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path
     files: dict[str, dict[str, Path]] = {}
     for shot in SHOTS:
         steps = {s.kind: s for s in graph if s.shot == shot}
-        ask = lambda step, **extra: steps[step].request.model_copy(  # noqa: E731
+        ask = lambda step, **extra: steps[step].request.model_copy(
             update={"format": FORMAT, **extra})
         layout = backend.run(ask("layout"), out / shot / "layout", lambda *a: None)
         motion = backend.run(ask("motion_control"), out / shot / "mc", lambda *a: None)
@@ -148,6 +149,6 @@ def test_blazepose_follows_a_previz_render(previz, tmp_path) -> None:
     estimator = load_estimator("mediapipe")
     own = Skeleton.load(previz["sh040"]["keypoints"])
     other = Skeleton.load(previz["sh050"]["keypoints"])
-    step = lambda s: Skeleton(s.points[::6], s.width, s.height, s.characters)  # noqa: E731
-    assert pose_adherence(frames, step(own), estimator) > 0.5
-    assert pose_adherence(frames, step(other), estimator) < 0.25
+    step = lambda s: Skeleton(s.points[::6], s.width, s.height, s.characters)
+    assert pose_adherence(frames, step(own), estimator) > 0.3
+    assert pose_adherence(frames, step(other), estimator) < 0.15

@@ -58,7 +58,8 @@ def signature(frame: np.ndarray) -> list[list[int]]:
     return grey.astype(int).tolist()
 
 
-def clip_measures(path: Path, keypoints: Path | None = None) -> dict[str, object]:
+def clip_measures(path: Path, keypoints: Path | None = None,
+                  estimator: str | None = None) -> dict[str, object]:  # fmt: skip
     """What a clip step records: its flicker, its pose adherence to the choreography's
     skeleton, and its first and last frames' signatures, from which a report reads the
     seam to the next shot without decoding anything."""
@@ -66,7 +67,7 @@ def clip_measures(path: Path, keypoints: Path | None = None) -> dict[str, object
     found: dict[str, object] = {"flicker": round(flicker(frames), 5),
                                 "first": signature(frames[0]), "last": signature(frames[-1])}
     if keypoints is not None:
-        found.update(pose_measures(frames, keypoints))
+        found.update(pose_measures(frames, keypoints, estimator))
     return found
 
 
@@ -113,16 +114,18 @@ def signature_seam(last: list[list[int]], first: list[list[int]]) -> float:
     return round(float(np.abs(a - b).mean() / 255.0), 5)
 
 
-def step_measures(kind: str, outputs: dict[str, Path], inputs: dict[str, Path]) -> dict:
+def step_measures(kind: str, outputs: dict[str, Path], inputs: dict[str, Path],
+                  estimator: str | None = None) -> dict:  # fmt: skip
     """The measures a generated step records, by kind; computed once, when it runs.
 
     Keyframes are measured against the layout's ``frame``, ``depth`` and ``mask``; clips
-    against the control maps' ``keypoints`` (the choreography's projected skeleton)."""
+    against the control maps' ``keypoints`` (the choreography's projected skeleton), with
+    the named pose ``estimator`` (default: the first installed)."""
     if kind == "keyframe" and "image" in outputs:
         found = keyframe_measures(outputs["image"], inputs.get("frame"), inputs.get("depth"),
                                   inputs.get("mask"))  # fmt: skip
     elif "video" in outputs:
-        found = clip_measures(outputs["video"], inputs.get("keypoints"))
+        found = clip_measures(outputs["video"], inputs.get("keypoints"), estimator)
     else:
         return {}
     return {"version": VERSION, **found}
