@@ -37,8 +37,10 @@ def previz(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path
     files: dict[str, dict[str, Path]] = {}
     for shot in SHOTS:
         steps = {s.kind: s for s in graph if s.shot == shot}
-        ask = lambda step, **extra: steps[step].request.model_copy(
-            update={"format": FORMAT, **extra})
+
+        def ask(step: str, steps=steps, **extra: object) -> StepRequest:
+            return steps[step].request.model_copy(update={"format": FORMAT, **extra})
+
         layout = backend.run(ask("layout"), out / shot / "layout", lambda *a: None)
         motion = backend.run(ask("motion_control"), out / shot / "mc", lambda *a: None)
         maps = backend.run(ask("render", kind="control_maps", inputs=motion.outputs),
