@@ -27,7 +27,7 @@ from .router import Router
 
 # Bump a kind's version when the engine's definition of that step changes.
 STEP_VERSIONS = {"layout": 2, "motion_control": 1, "render": 1, "cut": 1, "sheet": 1,
-                 "keyframe": 2, "motion": 1, "extend": 1, "restyle": 1, "control_maps": 1}
+                 "keyframe": 2, "motion": 1, "extend": 1, "restyle": 1, "control_maps": 2}
 
 # Passes that rewrite a planned graph (signing, takes, generation), each from the module
 # that owns the concept, applied in this order when importable.
@@ -106,13 +106,16 @@ READS = {
 INPUTS = {
     "render": {n: ("motion_control", n) for n in ("poses", "camera", "performance")},
     "control_maps": {n: ("motion_control", n) for n in ("poses", "camera", "performance")},
-    # Identity per character: each one's references act only where the layout shows them.
+    # Identity per character: each one's references act only where the layout shows them;
+    # the same masks and the control maps' keypoints are what a generated step's board and
+    # pose adherence are measured against (generation.measures).
     "keyframe": {"frame": ("layout", "frame"), "depth": ("layout", "depth"),
                  "masks": ("layout", "masks")},
     # Pose-guided video follows the OpenPose-style skeleton video of the choreography.
     "motion": {"image": ("keyframe", "image"), "guide": ("control_maps", "pose"),
-               "poses": ("motion_control", "poses")},
-    "extend": {"video": ("motion", "video"), "guide": ("control_maps", "pose")},
+               "poses": ("motion_control", "poses"), "keypoints": ("control_maps", "keypoints")},
+    "extend": {"video": ("motion", "video"), "guide": ("control_maps", "pose"),
+               "keypoints": ("control_maps", "keypoints")},
 }
 CLIP_KINDS = ("restyle", "extend", "motion", "render")  # the shot's clip: the last of these
 PART_NAMES = {"shot": "board"}
@@ -209,6 +212,8 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
                 if kind == "restyle":
                     last = next(k for k in CLIP_KINDS[1:] if k in ids)
                     deps = {"video": (ids[last], "video")}
+                    if "control_maps" in ids:
+                        deps["keypoints"] = (ids["control_maps"], "keypoints")
                 ids[kind] = add(Step(f"{kind}:{shot.id}", kind, scene.id, shot.id, r.backend,
                                      r.reason, req, deps))
             clip = next(ids[k] for k in CLIP_KINDS if k in ids)

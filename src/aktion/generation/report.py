@@ -1,10 +1,13 @@
 """The consistency report of a production: per generated shot, the measures its steps
 recorded when they ran, read from the store (nothing is decoded or recomputed).
 
+- board adherence of its keyframe to the previz layout's composition (1 = as the board);
+- pose adherence of its clip to the choreography's skeleton (1 = every joint on its mark);
 - flicker of the shot's clip (lower is steadier);
-- board adherence of its keyframe to the previz layout (1 = same edges);
 - seam to the next shot of the scene (0 = no jump across the cut), from the
   frame signatures both clips recorded.
+
+A measure recorded under another definition (``measures.VERSION``) is not shown.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from typing import Any
 from aktion.engine.graph import CLIP_KINDS, ShotGraph
 from aktion.engine.store import Store
 
-from .measures import signature_seam
+from .measures import VERSION, signature_seam
 
 GENERATED = ("restyle", "extend", "motion")  # a shot's clip, last one first
+ADHERENCE = ("board_adherence", "pose_adherence")
 
 
 def shot_rows(graph: ShotGraph, store: Store) -> list[dict[str, Any]]:
@@ -34,9 +38,11 @@ def shot_rows(graph: ShotGraph, store: Store) -> list[dict[str, Any]]:
             clip = _measures(store, steps[clip_kind].key)
             key = _measures(store, steps["keyframe"].key) if "keyframe" in steps else {}
             row = {"scene": scene.id, "shot": shot.id, "backend": steps[clip_kind].backend,
-                   "rendered": clip is not None, "flicker": (clip or {}).get("flicker"),
+                   "rendered": clip is not None,
                    "board_adherence": (key or {}).get("board_adherence"),
-                   "seam_to_next": None}
+                   "pose_adherence": (clip or {}).get("pose_adherence"),
+                   "pose_note": (clip or {}).get("pose_note"),
+                   "flicker": (clip or {}).get("flicker"), "seam_to_next": None}
             if prev is not None and prev_last is not None and clip and clip.get("first"):
                 prev["seam_to_next"] = signature_seam(prev_last, clip["first"])
             prev, prev_last = row, (clip or {}).get("last")
@@ -44,6 +50,20 @@ def shot_rows(graph: ShotGraph, store: Store) -> list[dict[str, Any]]:
     return rows
 
 
+def adherence(row: dict[str, Any]) -> float | None:
+    """A generated shot's adherence to its direction: the mean of its board and pose
+    adherence, as measured (None when neither was)."""
+    found = [row[m] for m in ADHERENCE if row.get(m) is not None]
+    return sum(found) / len(found) if found else None
+
+
 def _measures(store: Store, key: str) -> dict[str, Any] | None:
+    """A step's recorded measures; of an older definition, only what did not change."""
     action = store.lookup(key)
-    return None if action is None else dict(action.record.get("measures") or {})
+    if action is None:
+        return None
+    found = dict(action.record.get("measures") or {})
+    if found.get("version") != VERSION:
+        for name in ADHERENCE:
+            found.pop(name, None)
+    return found

@@ -217,6 +217,7 @@ def write_control_maps(
     _write_json(paths.camera, {**camera_data(camera), "depth_range_m": [near, far]})
     _write_json(paths.keypoints, {
         "format": "coco18", "keypoints": list(COCO18), "characters": list(characters),
+        "width": w, "height": h,
         "mask_colors": {c: list(MASK_COLORS[i % len(MASK_COLORS)])
                         for i, c in enumerate(characters)},
         "frames": keyed,
