@@ -27,6 +27,7 @@ from aktion.cli import _register, app
 from aktion.engine.graph import ShotGraph, Step, plan
 from aktion.engine.run import run
 from aktion.engine.store import Store
+from aktion.generation.report import shot_rows
 from aktion.media.images import read_array
 from aktion.media.video import iter_frames
 from aktion.production.errors import ProductionError
@@ -152,6 +153,17 @@ def test_example_canvas_under_draft_and_final(tmp_path: Path) -> None:
             expected = contact_sheet(tiles, labels, title=params["title"])
             assert np.array_equal(sheet, expected), policy
             assert any("take 2" in label for label in labels)
+            # the report is about what the cut shows: the picked take's clip, with the
+            # board adherence of the keyframe it started from
+            rows = {r["shot"]: r for r in shot_rows(graph, store)}
+            assert list(rows) == [e["id"] for e in cut_step.request.params["shots"]]
+            for shot, row in rows.items():
+                feed = graph.steps[cut_step.deps[f"shot:{shot}"][0]]
+                assert row["step"] == origin(graph, feed).id and row["backend"] == "diffusers"
+                assert row["rendered"] and row["board_adherence"] is not None, (policy, row)
+            shown = cli.invoke(app, ["report", str(root), "--policy", policy])
+            assert shown.exit_code == 0, shown.output
+            assert all(shot in shown.output for shot in rows)
         finally:
             store.close()
 
