@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -60,13 +61,35 @@ def test_a_worker_refuses_a_corrupt_input(tmp_path: Path) -> None:
     layout = store.lookup(graph.steps["layout:0"].key)
     assert layout is not None
     path = store.blob_path(layout.outputs["frames"])
+    before = path.stat()
     path.write_bytes(path.read_bytes()[::-1])  # same size, other bytes
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the stat hides it
     store.db.execute("DELETE FROM actions WHERE step_id != 'layout:0'")
     store.db.commit()
     summary = run(graph, store)
     status = {o.step: (o.status, o.error) for o in summary.outcomes}
     assert status["render:0"][0] == "failed" and "does not match" in (status["render:0"][1] or "")
     assert any("does not match" in p for p in store.verify())
+
+
+def test_a_corrupt_blob_is_quarantined_and_its_step_runs_again(tmp_path: Path) -> None:
+    graph = synthetic_graph(tmp_path, shots=1, scenes=1, sleep=0.0)
+    store = Store(tmp_path / ".aktion")
+    assert run(graph, store).ok
+    layout = store.lookup(graph.steps["layout:0"].key)
+    assert layout is not None
+    path = store.blob_path(layout.outputs["frames"])
+    good = path.read_bytes()
+    path.write_bytes(good[::-1])  # same size, other bytes: a plain size check is fooled
+    store.close()
+    store = Store(tmp_path / ".aktion")
+    summary = run(graph, store)
+    status = {o.step: o.status for o in summary.outcomes}
+    assert summary.ok and status["layout:0"] == "ran"
+    assert path.read_bytes() == good  # healed: the step wrote the right bytes again
+    assert [p.name.split(".")[0] for p in store.quarantine.iterdir()] == [path.stem]
+    assert store.verify() == []
+    assert run(graph, store).count("ran") == 0
 
 
 def test_aktion_toml_says_where_blobs_live(tiny: Path) -> None:

@@ -102,7 +102,8 @@ def test_takes_pick_and_old_takes_kept(tiny: Path, box_backend: None) -> None:
     save_canvas(tiny, Canvas(shots={"2": ShotEdit(takes=[Take(seed=3)], pick=2)}))
     graph, second = render(tiny)
     ran = {o.step for o in second.outcomes if o.status == "ran"}
-    assert ran == {"render:2@t2", "cut:roof", "sheet:roof"}
+    # a previz take re-solves its performance and camera, then renders them
+    assert ran == {"motion_control:2@t2", "render:2@t2", "cut:roof", "sheet:roof"}
     assert graph.steps["render:2@t2"].key != graph.steps["render:2"].key
     assert graph.steps["cut:roof"].deps["shot:2"] == ("render:2@t2", "video")
     after = read_frame(cut, 12)

@@ -1,184 +1,290 @@
-"""The comfyui backend against a stand-in server.
+"""The comfyui backend against exchanges recorded from a real ComfyUI 0.3.64 server.
 
-ComfyUI cannot be installed here, so this file runs a small stand-in that follows
-ComfyUI's documented API (POST /upload/image, POST /prompt {prompt, client_id},
-GET /history/{id}, GET /view, websocket /ws?clientId= with progress/executing
-messages, HTTP 400 with node_errors for a bad prompt). It stands in for the
-server only: the backend's requests and parsing are the real ones.
+``fixtures/comfyui/*.json`` hold what a real server said (HTTP bodies, websocket
+messages in order, when its history started to hold the outputs), recorded by
+``fixtures/comfyui/record.py``; ``comfy_replay`` serves them back. The steps are the
+real ones of a planned production, with inputs the previz backend rendered.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import json
 import re
-import struct
-import threading
-import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import sys
 from pathlib import Path
-from typing import ClassVar
-from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from aktion.backends.base import BackendError, StepRequest
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "comfyui"))
+from comfy_production import graph_of, previz_inputs, step_request, write
+from comfy_replay import Replay, load
+
+from aktion.backends.base import BackendError
 from aktion.backends.comfyui import ComfyUIBackend
-from aktion.generation.config import BackendContext
-
-pytest.importorskip("websocket")
-
-WORKFLOW = {
-    "3": {"class_type": "KSampler", "inputs": {"seed": 0, "steps": 20}},
-    "6": {"class_type": "CLIPTextEncode", "inputs": {"text": ""}},
-    "11": {"class_type": "LoadImage", "inputs": {"image": ""}},
-    "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "ComfyUI"}},
-}
+from aktion.engine.router import load_backend
+from aktion.generation.conditioning import depth_control
+from aktion.generation.prompts import shot_prompt
+from aktion.media.video import VideoWriter, iter_frames, probe
 
 
-class StandIn(BaseHTTPRequestHandler):
-    uploads: ClassVar[dict[str, bytes]] = {}
-    prompts: ClassVar[dict[str, dict]] = {}
-    sockets: ClassVar[dict[str, object]] = {}
-    returned_name = "ComfyUI_00001_.png"
-
-    def log_message(self, *a: object) -> None: ...
-
-    def _json(self, code: int, doc: dict) -> None:
-        body = json.dumps(doc).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        url = urlparse(self.path)
-        q = {k: v[0] for k, v in parse_qs(url.query).items()}
-        if url.path == "/ws":
-            return self._websocket(q["clientId"])
-        if url.path.startswith("/history/"):
-            pid = url.path.rsplit("/", 1)[1]
-            out = {"9": {"images": [{"filename": self.returned_name, "subfolder": "",
-                                     "type": "output"}]}}
-            return self._json(200, {pid: {"prompt": [0, pid, self.prompts[pid], {}, ["9"]],
-                                          "outputs": out,
-                                          "status": {"status_str": "success",
-                                                     "completed": True, "messages": []}}})
-        if url.path == "/view":
-            buf = io.BytesIO()
-            Image.new("RGB", (32, 24), (200, 30, 30)).save(buf, "PNG")
-            data = buf.getvalue()
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            return None
-        return self._json(404, {})
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        if self.path == "/upload/image":
-            name = re.search(rb'name="image"; filename="([^"]+)"', body).group(1).decode()
-            StandIn.uploads[name] = body
-            return self._json(200, {"name": name, "subfolder": "", "type": "input"})
-        if self.path == "/prompt":
-            doc = json.loads(body)
-            prompt = doc["prompt"]
-            if any("class_type" not in n for n in prompt.values()):
-                return self._json(400, {"error": {"type": "prompt_no_outputs",
-                                                  "message": "Prompt has no outputs"},
-                                        "node_errors": {}})
-            pid = str(uuid.uuid4())
-            StandIn.prompts[pid] = prompt
-            ws = StandIn.sockets[doc["client_id"]]
-            for msg in ({"type": "execution_start", "data": {"prompt_id": pid}},
-                        {"type": "progress", "data": {"value": 1, "max": 2, "prompt_id": pid,
-                                                      "node": "3"}},
-                        {"type": "progress", "data": {"value": 2, "max": 2, "prompt_id": pid,
-                                                      "node": "3"}},
-                        {"type": "executing", "data": {"node": None, "prompt_id": pid}}):
-                ws.send(json.dumps(msg))  # type: ignore[attr-defined]
-            return self._json(200, {"prompt_id": pid, "number": 1, "node_errors": {}})
-        return self._json(404, {})
-
-    def _websocket(self, client_id: str) -> None:
-        key = self.headers["Sec-WebSocket-Key"]
-        accept = base64.b64encode(hashlib.sha1(
-            (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
-        self.send_response(101)
-        self.send_header("Upgrade", "websocket")
-        self.send_header("Connection", "Upgrade")
-        self.send_header("Sec-WebSocket-Accept", accept)
-        self.end_headers()
-        wfile, done = self.wfile, threading.Event()
-
-        class Socket:
-            def send(self, text: str) -> None:
-                data = text.encode()
-                head = bytes([0x81, len(data)]) if len(data) < 126 else (
-                    bytes([0x81, 126]) + struct.pack(">H", len(data)))
-                wfile.write(head + data)
-                wfile.flush()
-
-        StandIn.sockets[client_id] = Socket()
-        Socket().send(json.dumps({"type": "status", "data": {"status": {
-            "exec_info": {"queue_remaining": 0}}, "sid": client_id}}))
-        done.wait(2)  # hold the connection open while the prompt runs
-        self.close_connection = True
+@pytest.fixture(scope="module")
+def previz(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Shot 2's previz outputs and a 9-frame clip (what its motion step returns)."""
+    work = tmp_path_factory.mktemp("previz")
+    out = previz_inputs(write(work / "p", "http://127.0.0.1:9"), work / "out")
+    clip = work / "motion-9.mp4"
+    with VideoWriter(clip, 160, 96, 24) as w:
+        for frame in iter_frames(out["clip"], stop=9):
+            w.write(frame)
+    return {**out, "clip": clip}
 
 
 @pytest.fixture
-def server():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}"
-    srv.shutdown()
+def serve(request: pytest.FixtureRequest):
+    started: list[Replay] = []
+
+    def start(scenario: str) -> Replay:
+        replay = Replay(scenario)
+        replay.start()
+        started.append(replay)
+        return replay
+
+    yield start
+    for r in started:
+        r.stop()
 
 
-def backend(tmp_path: Path, url: str) -> ComfyUIBackend:
-    (tmp_path / "keyframe.json").write_text(json.dumps(WORKFLOW))
-    b = ComfyUIBackend()
-    b.configure(BackendContext(tmp_path, tmp_path / "cast", {
-        "url": url, "keyframe": {"workflow": "keyframe.json", "output": "9", "inputs": {
-            "prompt": "6.text", "seed": "3.seed", "depth": "11.image"}}}))
-    return b
+def run_step(tmp_path: Path, replay: Replay | None, kind: str, previz: dict[str, Path],
+             progress=None, url: str | None = None, **write_kw):
+    root = write(tmp_path / "p", url or replay.url, **write_kw)
+    graph = graph_of(root)
+    backend = load_backend("comfyui", graph.contexts["comfyui"])
+    request = step_request(graph, kind, previz, previz["clip"])
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    calls: list[tuple[int, int]] = []
+    result = backend.run(request, work, progress or (lambda d, t: calls.append((d, t))))
+    return request, result, calls
 
 
-def request(tmp_path: Path) -> StepRequest:
-    depth = tmp_path / "depth.png"
-    Image.fromarray(np.full((24, 32, 3), 90, np.uint8)).save(depth)
-    return StepRequest(kind="keyframe", shot={"id": "1", "size": "WS"}, seed=1234,
-                       format={"fps": 24, "width": 32, "height": 24}, inputs={"depth": depth},
-                       script={"text": "Vex jabs."})
+# --- the recordings themselves -------------------------------------------------------------
+def test_recording_shows_success_before_the_history_holds_the_outputs() -> None:
+    doc = load("history_race")
+    success = next(e["t"] for e in doc["events"] if e.get("ws", {}).get("type")
+                   == "execution_success")
+    late_empty = [e["http"] for e in doc["events"] if "http" in e
+                  and e["http"]["path"].startswith("/history/") and e["http"]["response"] == {}
+                  and e["http"].get("last_sent", e["http"]["sent"]) > success]
+    assert late_empty  # asked after execution_success arrived, and still nothing
+    assert doc["provenance"]["comfyui_version"] == "0.3.64"
 
 
-def test_keyframe_round_trip(tmp_path: Path, server: str) -> None:
-    seen: list[tuple[int, int]] = []
-    result = backend(tmp_path, server).run(request(tmp_path), tmp_path, lambda d, t:
-                                           seen.append((d, t)))
-    prompt = list(StandIn.prompts.values())[-1]
-    assert prompt["3"]["inputs"]["seed"] == 1234 and "Vex jabs" in prompt["6"]["inputs"]["text"]
-    name = prompt["11"]["inputs"]["image"]
-    assert re.fullmatch(r"aktion-[0-9a-f]{20}\.png", name) and name in StandIn.uploads
-    assert seen == [(1, 2), (2, 2)]
-    assert Image.open(result.outputs["image"]).size == (32, 24)
-    assert result.record["prompt_id"] in StandIn.prompts
+# --- a step, end to end --------------------------------------------------------------------
+def test_keyframe_runs_the_recorded_exchange(tmp_path: Path, serve, previz) -> None:
+    pytest.importorskip("websocket")  # progress and the end come on the websocket
+    replay = serve("image_success")
+    request, result, calls = run_step(tmp_path, replay, "keyframe", previz)
+    routes = replay.routes()
+    assert routes.index("GET /ws") < routes.index("POST /prompt")  # listening before it runs
+    (body,) = replay.sent("POST", "/prompt")
+    assert body["client_id"] == next(q["clientId"] for m, p, q, _ in replay.requests
+                                     if p == "/ws")
+    prompt = body["prompt"]
+    assert prompt["3"]["inputs"]["seed"] == request.seed
+    assert prompt["5"]["inputs"]["value"] == shot_prompt(request.model_dump())
+    assert (prompt["2"]["inputs"]["width"], prompt["2"]["inputs"]["height"]) == (160, 96)
+    name = prompt["1"]["inputs"]["image"]
+    assert re.fullmatch(r"aktion-[0-9a-f]{20}\.png", name)
+    sent = Image.open(io.BytesIO(replay.uploads[name]))
+    assert sent.mode == "RGB"  # 8-bit: LoadImage would make a 16-bit map a 0/255 mask
+    assert np.array_equal(np.asarray(sent), depth_control(previz["depth"]))
+    assert len(np.unique(np.asarray(sent))) > 16
+    assert Image.open(result.outputs["image"]).size == (160, 96)
+    assert result.record["prompt_id"] == replay.prompt_id
+    assert result.record["returned"]["size"] == [64, 48] and result.record["cropped"]
+    assert result.record["uploads"] == {"depth": name}
+    dones = [d for d, _ in calls]
+    assert calls and dones == sorted(dones) and calls[-1][0] == calls[-1][1]
 
 
-def test_unsafe_returned_name_is_refused(tmp_path: Path, server: str,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(StandIn, "returned_name", "../../etc/passwd.png")
+def test_success_message_is_not_taken_for_the_end(tmp_path: Path, serve, previz) -> None:
+    replay = serve("history_race")
+    _, result, _ = run_step(tmp_path, replay, "keyframe", previz)
+    assert replay.history_answers[0] == {}  # what a client stopping at execution_success gets
+    assert replay.prompt_id in replay.history_answers[-1]
+    assert Image.open(result.outputs["image"]).size == (160, 96)
+
+
+def test_without_websocket_client_the_history_is_polled(tmp_path: Path, serve, previz,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "websocket", None)  # not installed
+    replay = serve("video_success")
+    _, result, _ = run_step(tmp_path, replay, "motion", previz, settings="poll = 0.05")
+    assert "GET /ws" not in replay.routes()
+    assert replay.history_answers[0] == {} and replay.prompt_id in replay.history_answers[-1]
+    info = probe(result.outputs["video"])
+    assert (info.frames, info.width, info.height) == (9, 160, 96)
+
+
+def test_progress_state_and_sampler_progress_move_the_bar(tmp_path: Path, serve,
+                                                          previz) -> None:
+    pytest.importorskip("websocket")  # progress comes on the websocket
+    replay = serve("sampler_progress")
+    _, _, calls = run_step(tmp_path, replay, "keyframe", previz, overrides={
+        "keyframe": ("sampler_progress", {"depth": "1.image"}, None)})
+    steps = [m["data"]["value"] for s in replay.segments for m in s.messages
+             if m["type"] == "progress"]
+    assert steps == [1, 2, 3, 4, 5, 6]  # the upscaler's tiles, as recorded
+    assert len({d for d, _ in calls}) >= len(steps) + 2  # every tile and node moved it
+    assert max(t for _, t in calls) >= 6 and calls[-1][0] == calls[-1][1]
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_a_node_error_is_one_readable_line(tmp_path: Path, serve, previz) -> None:
+    replay = serve("node_error")  # the recorded refusal (a file not uploaded, a bad width)
+    with pytest.raises(BackendError) as e:
+        run_step(tmp_path, replay, "keyframe", previz, overrides={
+            "keyframe": ("node_error", {"depth": "1.image", "seed": "3.seed"}, None)})
+    msg = str(e.value)
+    assert "\n" not in msg and "keyframe.json" in msg
+    assert "node 1 (LoadImage) input image: Custom validation failed for node: image - " \
+           "Invalid image file: aktion-not-uploaded.png" in msg
+    assert "node 2 (ImageScale) input width: Value -5 smaller than min of 0" in msg
+    assert not replay.sent("POST", "/interrupt")  # refused: nothing was queued
+
+
+def test_a_missing_node_type_names_it(tmp_path: Path, serve, previz) -> None:
+    replay = serve("missing_node")
+    with pytest.raises(BackendError, match="node IPAdapterAdvanced does not exist.*install "
+                                           "the custom node"):
+        run_step(tmp_path, replay, "keyframe", previz, overrides={
+            "keyframe": ("missing_node", {"depth": "1.image"}, None)})
+
+
+def test_an_execution_error_mid_run_names_the_node(tmp_path: Path, serve, previz) -> None:
+    replay = serve("execution_error")
+    with pytest.raises(BackendError) as e:
+        run_step(tmp_path, replay, "keyframe", previz, overrides={
+            "keyframe": ("execution_error", {"depth": "1.image"}, "4")})
+    assert str(e.value).startswith("comfyui: node 11 (GetVideoComponents) failed: "
+                                   "InvalidDataError: [Errno 1094995529] Invalid data found")
+    assert not replay.sent("POST", "/interrupt")  # the server stopped it already
+
+
+def test_a_timeout_interrupts_the_prompt(tmp_path: Path, serve, previz) -> None:
+    replay = serve("interrupt")
+    with pytest.raises(BackendError, match=r"did not finish in 0.5 s \(\[comfyui\] timeout\)"):
+        run_step(tmp_path, replay, "keyframe", previz, settings="timeout = 0.5\npoll = 0.05",
+                 overrides={"keyframe": ("interrupt", {"depth": "1.image"}, None)})
+    assert replay.sent("POST", "/interrupt") == [{"prompt_id": replay.prompt_id}]
+    assert replay.sent("POST", "/queue") == [{"delete": [replay.prompt_id]}]
+
+
+def test_ctrl_c_interrupts_the_prompt(tmp_path: Path, serve, previz) -> None:
+    pytest.importorskip("websocket")  # progress and the end come on the websocket
+    replay = serve("interrupt")
+
+    def cancel(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_step(tmp_path, replay, "keyframe", previz, progress=cancel,
+                 overrides={"keyframe": ("interrupt", {"depth": "1.image"}, None)})
+    assert replay.sent("POST", "/interrupt") == [{"prompt_id": replay.prompt_id}]
+
+
+def test_a_too_long_clip_is_trimmed_to_the_step(tmp_path: Path, serve, previz) -> None:
+    replay = serve("extend_long")
+    request, result, _ = run_step(tmp_path, replay, "extend", previz)
+    assert request.params["frames"] == 12
+    info = probe(result.outputs["video"])
+    assert (info.frames, info.width, info.height) == (12, 160, 96)
+    assert result.record["returned"]["frames"] == 24 and result.record["trimmed"] == 12
+    (body,) = replay.sent("POST", "/prompt")
+    assert body["prompt"]["1"]["inputs"]["file"] in replay.uploads  # the clip so far
+    assert body["prompt"]["3"]["inputs"]["file"] in replay.uploads  # the pose guide
+
+
+def test_a_far_too_short_clip_is_an_error(tmp_path: Path, serve, previz) -> None:
+    replay = serve("video_success")
+    root = write(tmp_path / "p", replay.url)
+    graph = graph_of(root)
+    request = step_request(graph, "motion", previz)
+    request = request.model_copy(update={"params": {**request.params, "frames": 20}})
+    backend = load_backend("comfyui", graph.contexts["comfyui"])
+    with pytest.raises(BackendError, match="returned 9 frames for a 20-frame step: map "
+                                           "`frames`"):
+        backend.run(request, tmp_path, lambda d, t: None)
+
+
+def test_references_are_uploaded_per_character(tmp_path: Path, serve, previz) -> None:
+    replay = serve("refs_success")
+    request, result, _ = run_step(tmp_path, replay, "keyframe", previz, refs=True, overrides={
+        "keyframe": ("refs_success", {"depth": "1.image", "ref:vex": "6.image"}, None)})
+    assert "refs" in request.params["conditioning"]
+    (body,) = replay.sent("POST", "/prompt")
+    ref = body["prompt"]["6"]["inputs"]["image"]
+    front = (tmp_path / "p" / "cast" / "vex" / "front.png").read_bytes()
+    assert replay.uploads[ref] == front
+    assert result.record["identity_refs"] == ["vex/front.png"]
+
+
+def test_a_character_without_a_reference_slot_is_an_error(tmp_path: Path, serve,
+                                                          previz) -> None:
+    replay = serve("refs_success")
+    with pytest.raises(BackendError, match="vex has reference images but the keyframe "
+                                           "workflow maps no `ref:vex`"):
+        run_step(tmp_path, replay, "keyframe", previz, refs=True, overrides={
+            "keyframe": ("refs_success", {"depth": "1.image", "ref:kade": "6.image"}, None)})
+    assert not replay.sent("POST", "/prompt")
+
+
+def test_inputs_are_uploaded_once_per_content(tmp_path: Path, serve, previz) -> None:
+    replay = serve("image_success")
+    run_step(tmp_path / "a", replay, "keyframe", previz)
+    run_step(tmp_path / "b", replay, "keyframe", previz)
+    uploads = replay.sent("POST", "/upload/image")
+    assert len(uploads) == 1 and len(replay.sent("HEAD", "/view")) == 2
+    names = {b["prompt"]["1"]["inputs"]["image"] for b in replay.sent("POST", "/prompt")}
+    assert names == {uploads[0]["image"]}
+
+
+def test_a_refused_connection_is_one_line(tmp_path: Path, previz) -> None:
+    with pytest.raises(BackendError, match=r"cannot reach http://127.0.0.1:9 \(\[comfyui\] "
+                                           r"url\): connection refused"):
+        run_step(tmp_path, None, "keyframe", previz, url="http://127.0.0.1:9")
+
+
+def test_a_returned_path_outside_the_output_folder_is_refused(tmp_path: Path) -> None:
+    from aktion.backends.comfyui_api import ComfyClient
+    from aktion.backends.comfyui_workflow import load_step
+
+    wf_path = tmp_path / "keyframe.json"
+    wf_path.write_text(json.dumps(load("image_success")["provenance"]["workflow"]))
+    wf = load_step("keyframe", wf_path, "test", {})
+    entry = {"outputs": {"4": {"images": [{"filename": "x.png", "subfolder": "../..",
+                                           "type": "output"}]}}}
     with pytest.raises(BackendError, match="refusing returned file"):
-        backend(tmp_path, server).run(request(tmp_path), tmp_path, lambda d, t: None)
+        ComfyUIBackend()._fetch(ComfyClient("http://127.0.0.1:9"), entry, wf, tmp_path)
 
 
-def test_unreachable_server_is_a_backend_error(tmp_path: Path) -> None:
-    with pytest.raises(BackendError, match="cannot reach|websocket"):
-        backend(tmp_path, "http://127.0.0.1:9").run(request(tmp_path), tmp_path,
-                                                    lambda d, t: None)
+def test_sampler_progress_alone_moves_the_bar() -> None:
+    """Servers before ``progress_state`` sent only ``progress``: the recorded ones, fed
+    alone, still move the bar through the upscaler's tiles."""
+    from aktion.backends.comfyui_events import PromptWatch
+
+    doc = load("sampler_progress")
+    prompt_id = next(h["http"]["response"]["prompt_id"] for h in doc["events"]
+                     if h.get("http", {}).get("path") == "/prompt")
+    calls: list[tuple[int, int]] = []
+    watch = PromptWatch(prompt_id, doc["provenance"]["workflow"], lambda d, t: calls.append((d, t)))
+    for e in doc["events"]:
+        if "ws" in e and e["ws"]["type"] != "progress_state":
+            watch.feed(e["ws"])
+    assert watch.done
+    # nodes 2 and 3 (one step each), the upscaler's 6 tiles, then node 5 (node 1 was cached)
+    assert [d for d, _ in calls] == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert {t for _, t in calls[3:]} == {10}  # 1 + 1 + 6 + 1 + 1 steps once the tiles are known

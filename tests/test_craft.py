@@ -66,3 +66,12 @@ def test_example_production_findings() -> None:
     """The rooftop keeps its line, eyelines and marks; any finding here must be explained."""
     found = check_production(load_production(EXAMPLE))
     assert [f for f in found if f.severity == "error"] == []
+
+
+def test_an_insert_is_nobodys_eyeline(tmp_path: Path) -> None:
+    singles = BOARDS.replace("lens: 28\n", "lens: 28\n        frame: [vex]\n").replace(
+        "move: dolly\n", "move: dolly\n        frame: [kade]\n").replace(
+        "{who: kade, at: [0.5, 0], facing: 180}", "{who: kade, at: [0.5, 0], facing: 0}")
+    assert len(findings(tmp_path / "single", singles, "eyeline")) == 1
+    insert = singles.replace("size: MS\n        move: dolly", "size: INSERT\n        move: dolly")
+    assert findings(tmp_path / "insert", insert, "eyeline") == []

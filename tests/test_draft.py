@@ -120,7 +120,7 @@ def test_film_grammar(dock: Path) -> None:
     assert set(two.frame) == {"teo", "mara"}
     insert = next(s for s in scenes["s2"] if s.size == "INSERT")
     assert insert.lines == (49, 49) and "keycard" in insert.note
-    assert scenes["s3"][0].move.type == "dolly"  # she sprints: the camera tracks
+    assert scenes["s3"][0].move.type == "static"  # she sprints: a wide holds the whole run
     marks = {m.who: m for m in fight[0].blocking}
     (x0, z0), (x1, z1) = marks["mara"].at, marks["rook"].at
     assert abs(((x1 - x0) ** 2 + (z1 - z0) ** 2) ** 0.5 - 1.0) < 1e-6  # a metre apart

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from aktion.production.board import Shot
 from aktion.production.errors import ProductionError
@@ -132,10 +133,10 @@ def test_lock_changes_with_refs_and_description(tmp_path: Path) -> None:
     root = write_production(tmp_path)
     before = load_production(root).locks["kade"]
     (root / "cast/kade").mkdir()
-    (root / "cast/kade/front.png").write_bytes(b"not really a png but bytes")
+    Image.new("RGB", (16, 16), "grey").save(root / "cast/kade/front.png")
     (root / "cast/kade.yaml").write_text(KADE + "refs: [kade/front.png]\n")
     with_ref = load_production(root).locks["kade"]
-    (root / "cast/kade/front.png").write_bytes(b"other bytes")
+    Image.new("RGB", (16, 16), "black").save(root / "cast/kade/front.png")
     assert len({before, with_ref, load_production(root).locks["kade"]}) == 3
 
 

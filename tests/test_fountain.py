@@ -291,8 +291,22 @@ def test_heading_and_transition_glued_into_action() -> None:
 
 
 def test_fade_in_before_heading_is_not_a_cue() -> None:
+    # a transition, as scripts mean it; read as action it drafted a shot of nothing
     assert kinds("FADE IN:\nEXT. ROOF - NIGHT\n\nWind.\n")[:2] == [
-        ("action", 1, 1), ("scene_heading", 2, 2)]
+        ("transition", 1, 1), ("scene_heading", 2, 2)]
+
+
+@pytest.mark.parametrize("text", ["FADE OUT.", "FADE IN:", "FADE TO BLACK.", "CUT TO BLACK.",
+                                  "INTERCUT WITH:", "SMASH CUT TO:"])
+def test_transitions_scripts_write_without_to(text: str) -> None:
+    assert kinds(f"Vex runs.\n\n{text}\n\nKade waits.\n")[1] == ("transition", 3, 3)
+
+
+@pytest.mark.parametrize("line", ["ANGLE ON MARA", "CLOSE ON THE KEY", "KADE'S POV",
+                                  "INSERT - THE KEYCARD", "BACK TO SCENE", "WIDE ON THE DOCK"])
+def test_a_camera_direction_is_not_a_cue(line: str) -> None:
+    assert kinds(f"\n{line}\nShe bleeds.\n") == [("action", 2, 3)]
+    assert kinds("\nONE-EYED JACK\nShe bleeds.\n")[0] == ("character", 2, 2)
 
 
 def test_no_headings_is_one_implicit_scene() -> None:

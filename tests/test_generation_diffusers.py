@@ -26,10 +26,12 @@ from aktion.engine.run import execute
 from aktion.engine.store import Store
 from aktion.media.images import write_png_atomic
 from aktion.media.video import VideoWriter, iter_frames
+from aktion.production.errors import ProductionError
 from aktion.production.load import load_production
 from conftest import VEX, write_production
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "generation"))
+from steps import run_steps
 from tiny_models import build_all
 
 BACKENDS = """\
@@ -62,11 +64,6 @@ def final_production(root: Path, models: Path) -> Path:
     return root
 
 
-def depth_map(path: Path) -> Path:
-    y = np.linspace(0, 65535, 96, dtype=np.float32)[:, None].repeat(160, 1)
-    return write_png_atomic(path, y.astype(np.uint16))
-
-
 def guide_video(path: Path, frames: int, shift: int = 0, noise: bool = False) -> Path:
     rng = np.random.default_rng(shift)
     with VideoWriter(path, 160, 96, 24) as w:
@@ -88,7 +85,7 @@ def test_plan_routes_keyframe_and_motion_with_reasons(tmp_path: Path, models: Pa
     assert kinds == ["layout:2", "motion_control:2", "render:2", "control_maps:2", "keyframe:2",
                      "motion:2", "extend:2"]  # 12 frames > the motion model's 9: extended
     key = graph.steps["keyframe:2"]
-    assert key.backend == "diffusers" and "refs: locked character(s) with references: vex" \
+    assert key.backend == "diffusers" and "refs: locked character vex has reference images" \
         in key.reason
     assert "pose: choreographed" in graph.steps["motion:2"].reason
     assert graph.steps["cut:roof"].deps["shot:2"] == ("extend:2", "video")
@@ -100,7 +97,6 @@ def test_keyframe_gets_depth_control_and_identity_refs(tmp_path: Path, models: P
     root = final_production(tmp_path / "p", models)
     graph = plan(load_production(root), "final")
     store = Store.for_production(root)
-    backend = load_backend("diffusers", graph.contexts["diffusers"])
     pipe = load_keyframe_pipeline(models / "sd", models / "controlnet", models / "ip")
     seen: dict[str, list] = {"cn": [], "enc": []}
     h1 = pipe.controlnet.register_forward_pre_hook(
@@ -108,11 +104,8 @@ def test_keyframe_gets_depth_control_and_identity_refs(tmp_path: Path, models: P
     h2 = pipe.image_encoder.register_forward_hook(
         lambda m, a, out: seen["enc"].append(a[0].shape[0]))
     try:
-        depth = depth_map(tmp_path / "depth.png")
         for shot in ("1", "2"):  # vex is in both shots: both get her references
-            step = graph.steps[f"keyframe:{shot}"]
-            action = execute(step, {"frame": depth, "depth": depth}, store, backend,
-                             lambda d, t: None)
+            action = run_steps(graph, store, shot, ("layout", "keyframe"))[f"keyframe:{shot}"]
             assert action.record["identity_refs"] == ["vex/vex/front.png", "vex/vex/side.png"]
     finally:
         h1.remove()
@@ -202,12 +195,9 @@ def test_pickle_weights_are_refused(tmp_path: Path) -> None:
 def test_bad_reference_image_is_a_clear_error(tmp_path: Path, models: Path) -> None:
     root = final_production(tmp_path / "p", models)
     (root / "cast/vex/side.png").write_bytes(b"GIF89a" + b"\0" * 64)
-    graph = plan(load_production(root), "final")
-    depth = depth_map(tmp_path / "depth.png")
-    with pytest.raises(BackendError, match="reference image"):
-        execute(graph.steps["keyframe:1"], {"frame": depth, "depth": depth},
-                Store.for_production(root), load_backend("diffusers", graph.context(
-                    graph.steps["keyframe:1"])), lambda d, t: None)
+    with pytest.raises(ProductionError, match=r"vex.yaml:\d+: reference image `vex/side.png` "
+                       "is not an image"):
+        load_production(root)  # refused at load, long before a GPU would decode it
 
 
 def test_changing_a_locked_character_rekeys_only_their_generated_shots(

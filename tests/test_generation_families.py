@@ -207,3 +207,15 @@ def test_a_keyframe_family_loader_refuses_an_unknown_folder(tmp_path: Path) -> N
     (tmp_path / "m" / "model_index.json").write_text('{"_class_name": "KandinskyPipeline"}')
     with pytest.raises(BackendError, match="is a `KandinskyPipeline` folder"):
         load_keyframe_pipeline(tmp_path / "m", tmp_path / "cn")
+
+
+def test_an_unmaskable_adapter_refuses_two_identities_in_one_frame() -> None:
+    from aktion.backends.base import BackendError
+    from aktion.backends.diffusers_identity import Identity, _unmasked
+
+    sets = {"vex": [("vex/a.png", object()), ("vex/b.png", object())],
+            "kade": [("kade/a.png", object())]}
+    one = _unmasked(Identity(characters=["vex"]), sets)
+    assert one.refs == ["vex/a.png"] and "vex/b.png" in one.skipped
+    with pytest.raises(BackendError, match="cannot keep each identity to its own region"):
+        _unmasked(Identity(characters=["vex", "kade"]), sets)

@@ -13,6 +13,7 @@ from aktion.backends.base import Backend, BackendError, StepRequest
 from aktion.backends.previz import PrevizBackend
 from aktion.media.images import read_array
 from aktion.previz.camera import CameraPath
+from aktion.previz.masks import read_masks
 from aktion.previz.skeleton import INDEX, JOINTS
 from aktion.production.board import Box, SetDesign, Shot
 from aktion.production.cast import Character, Palette
@@ -167,6 +168,10 @@ def test_layout_writes_the_key_frame_and_a_16_bit_depth_map(tmp_path: Path, moti
     assert depth[0, W // 2] == 0  # sky: no surface
     assert depth[H - 1, W // 2] > 0  # floor
     assert depth[H - 1, W // 2] < depth[int(H * 0.62), W // 2]  # the floor recedes
+    masks = read_masks(result.outputs["masks"])  # each character's pixels in that frame
+    assert any(m[y, x] for m in masks.values()) and all(m.shape == (H, W) for m in masks.values())
+    seen = np.any(np.stack(list(masks.values())), axis=0)
+    assert seen.sum() < (depth > 0).sum()  # people, not the set
 
 
 def test_a_production_move_travels_in_the_request(tmp_path: Path) -> None:

@@ -205,3 +205,80 @@ def test_a_tight_frame_keeps_its_subject(library) -> None:
     still = shot_camera(wide, solve(wide, [Beat(t=4, who="vex", move="fall")], CAST, library, 24),
                         [], W, H, 0)  # fmt: skip
     assert np.ptp(still.yaw) == 0 and np.ptp(still.pitch) == 0  # a static wide shot is locked off
+
+
+# --- what the frame shows: faces toward the lens, named subjects held in frame --------------
+
+
+def test_a_single_is_seen_over_the_shoulder_of_whom_they_play_to(library) -> None:
+    from aktion.previz.framing import face_turn, in_frame_share
+
+    for who, other in (("kade", "vex"), ("vex", "kade")):
+        cam, perf = _camera(library, size="MS", lens=50, frame=[who])
+        k, o = perf.characters.index(who), perf.characters.index(other)
+        me = perf.poses[0, k, INDEX["pelvis"]][[0, 2]]
+        partner = perf.poses[0, o, INDEX["pelvis"]][[0, 2]]
+        lens = cam.position[0][[0, 2]]
+        assert np.dot(lens - me, partner - me) > 0  # on the partner's side of the single ...
+        assert lens[1] > 0.3  # ... and on the scene's (left: +z) side of the line
+        assert np.median(face_turn(perf, cam, k)) < 35  # the face, not the back of the head
+        assert in_frame_share(perf, cam, k, "MS").min() == 1.0
+    # facing away from the partner, the same camera sees the back of the head
+    away = Shot(id="C5", lines=(1, 1), duration=24, size="MS", lens=50, frame=["kade"],
+                blocking=[{"who": "vex", "at": (-0.7, 0.0)},
+                          {"who": "kade", "at": (0.7, 0.0), "facing": 0}])  # fmt: skip
+    perf = solve(away, [], CAST, library, 24)
+    cam = shot_camera(away, perf, [], W, H, 0)
+    assert np.median(face_turn(perf, cam, 1)) > 120
+
+
+def test_a_frame_that_names_several_holds_them_all_at_any_size(library) -> None:
+    from aktion.previz.framing import in_frame_share
+
+    for size in ("MCU", "CU"):
+        cam, perf = _camera(library, size=size, frame=["vex", "kade"])
+        for k in range(2):
+            assert in_frame_share(perf, cam, k, size).min() == 1.0, (size, k)
+
+
+def test_a_group_spread_in_depth_is_fitted_whole(library) -> None:
+    from aktion.previz.framing import in_frame_share
+
+    cast = {**CAST, "rio": Character(id="rio", name="RIO")}
+    shot = Shot(id="C6", lines=(1, 1), duration=24, size="FS", blocking=[
+        {"who": "vex", "at": (-0.5, 0.0)}, {"who": "kade", "at": (0.5, 0.0), "facing": 180},
+        {"who": "rio", "at": (0.0, -4.0), "facing": 90}])  # fmt: skip
+    perf = solve(shot, [], cast, library, 24)
+    cam = shot_camera(shot, perf, [], W, H, 0)
+    for k in range(3):
+        assert in_frame_share(perf, cam, k, "FS").min() == 1.0, perf.characters[k]
+
+
+def test_a_tight_single_keeps_the_head_through_a_blow(library) -> None:
+    from aktion.previz.framing import in_frame_share
+
+    shot = Shot(id="C7", lines=(1, 1), duration=48, size="MCU", lens=65, frame=["kade"],
+                move="handheld", blocking=[{"who": "vex", "at": (-0.5, 0.0)},
+                                           {"who": "kade", "at": (0.5, 0.0), "facing": 180}])
+    beats = [Beat(t=4, who="vex", move="cross", target="kade", hit="head", intensity=1.5),
+             Beat(t=14, camera="shake", intensity=1.5)]
+    perf = solve(shot, beats, CAST, library, 24)
+    cam = shot_camera(shot, perf, beats, W, H, 0)
+    assert in_frame_share(perf, cam, 1, "MCU").min() == 1.0
+
+
+def test_the_attackers_lunge_does_not_cover_the_face_that_takes_it(library) -> None:
+    from aktion.previz.framing import face_hidden, face_turn
+
+    shot = Shot(id="C8", lines=(1, 1), duration=40, size="CU", lens=85, frame=["kade"],
+                move="handheld", blocking=[{"who": "vex", "at": (-0.4, 0.0)},
+                                           {"who": "kade", "at": (0.4, 0.0), "facing": 180}])
+    for move in ("knee", "hook"):
+        beats = [Beat(t=4, who="vex", move=move, target="kade", hit="body")]
+        perf = solve(shot, beats, CAST, library, 24)
+        cam = shot_camera(shot, perf, beats, W, H, 0)
+        assert face_hidden(perf, cam, 1).mean() < 0.05, move
+        assert np.median(face_turn(perf, cam, 1)) < 60  # still three-quarter on his face
+        # framed as close over the shoulder as a dialogue single, her lunge covers his face
+        talk = shot_camera(shot, perf, [], W, H, 0)
+        assert face_hidden(perf, talk, 1).mean() > 0.1, move

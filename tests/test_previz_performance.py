@@ -177,3 +177,51 @@ def test_retiming_follows_the_time_map(library) -> None:
     np.testing.assert_allclose(slow.poses[12], perf.poses[11], atol=1e-6)
     np.testing.assert_allclose(slow.poses[11], (perf.poses[10] + perf.poses[11]) / 2, atol=1e-5)
     assert slow.contacts[0].frame == 10 + 2 * (perf.contacts[0].frame - 10)
+
+
+# --- a strike the choreography does not land: at the guard, short, or where they were ------
+
+
+def _reach(perf, library, beat: Beat) -> tuple[int, np.ndarray, np.ndarray]:
+    """The strike's contact frame, its limb there, and the target's joints there."""
+    contact = beat.t + round(library[beat.move].contact)
+    v, k = perf.characters.index(beat.who), perf.characters.index(beat.target)
+    return contact, perf.poses[contact, v, INDEX[library[beat.move].effector]], \
+        perf.poses[contact, k]
+
+
+def test_a_blocked_strike_meets_the_forearm(library) -> None:
+    from aktion.previz.plausibility import REACH
+
+    jab = Beat(t=6, who="vex", move="jab", target="kade")
+    perf = solve(_shot(), [jab, Beat(t=6, who="kade", move="block")], CAST, library, 24)
+    _, fist, kade = _reach(perf, library, jab)
+    forearm = min(np.linalg.norm(fist - (kade[INDEX[f"{s}_elbow"]] + 0.7 * (
+        kade[INDEX[f"{s}_wrist"]] - kade[INDEX[f"{s}_elbow"]]))) for s in "lr")
+    assert forearm < 0.12  # it lands on the guard, in front of the face, not on it
+    assert np.linalg.norm(fist - zone_point(kade, "head")) > max(forearm, REACH)
+    assert perf.contacts == []
+
+
+@pytest.mark.parametrize(("move", "defence"), [("hook", "duck"), ("cross", "dodge"),
+                                                ("jab", None), ("roundhouse", None)])
+def test_a_strike_that_does_not_land_misses_head_and_body(library, move: str,
+                                                          defence: str | None) -> None:
+    from aktion.previz.plausibility import REACH
+
+    strike = Beat(t=6, who="vex", move=move, target="kade")
+    beats = [strike] + ([Beat(t=8, who="kade", move=defence)] if defence else [])
+    perf = solve(_shot(), beats, CAST, library, 24)
+    _, limb, kade = _reach(perf, library, strike)
+    for zone in ("head", "body"):
+        assert np.linalg.norm(limb - zone_point(kade, zone)) > REACH, (move, zone)
+    landed = solve(_shot(), [strike.model_copy(update={"hit": "head"})], CAST, library, 24)
+    _, limb, kade = _reach(landed, library, strike)
+    assert np.linalg.norm(limb - zone_point(kade, "head")) <= REACH  # the same blow, landing
+
+
+def test_covering_and_evasive_defences_are_told_apart(library) -> None:
+    from aktion.previz.performance import evasive
+
+    assert not evasive(library["block"]) and not evasive(library["parry"])
+    assert evasive(library["duck"]) and evasive(library["dodge"]) and evasive(library["slip"])

@@ -127,3 +127,63 @@ def test_kill_during_render_then_resume(tmp_path: Path) -> None:
     assert status["render:2"] == "ran" and summary.ok
     assert decoded_frames(root / "out" / "roof.mp4")[0] == 12 + 480
     assert list((root / ".aktion" / "tmp").iterdir()) == []
+
+
+class _LastFirst:
+    """A local pool that hands back every batch of finished jobs newest first, so the
+    driver sees the reverse of submission order (what a busy machine may do)."""
+
+    def __init__(self) -> None:
+        from aktion.engine.executors.local import LocalExecutor
+
+        self.inner = LocalExecutor(workers=2)
+        self.pending: set[str] = set()
+
+    def free(self) -> int:
+        return self.inner.free()
+
+    def submit(self, job) -> None:
+        self.pending.add(job.step_id)
+        self.inner.submit(job)
+
+    def poll(self, timeout: float):
+        events, ended = [], []
+        while self.pending:  # wait for every job in flight, then release them reversed
+            ev, done = self.inner.poll(timeout)
+            events += ev
+            ended += done
+            self.pending -= {d.step_id for d in done}
+        return events, ended[::-1]
+
+    def cancel(self):
+        return self.inner.cancel()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_published_outputs_follow_the_graph_not_completion_order(tiny: Path) -> None:
+    production = load_production(tiny)
+    store = Store.for_production(tiny)
+    executor = _LastFirst()
+    try:
+        summary = run(plan(production), store, executor=executor)
+    finally:
+        executor.close()
+        store.close()
+    assert summary.ok
+    assert summary.outputs == [tiny / "out" / "roof.mp4", tiny / "out" / "roof-contact-sheet.png"]
+
+
+def test_locking_an_unchanged_character_renders_nothing(tiny: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aktion.cli import _register, app
+
+    assert render(tiny).ok
+    _register()
+    locked = CliRunner().invoke(app, ["cast", "lock", "vex", str(tiny)])
+    assert locked.exit_code == 0, locked.output
+    assert "locked:" in (tiny / "cast" / "vex.yaml").read_text()
+    again = render(tiny)
+    assert again.ok and again.count("ran") == 0

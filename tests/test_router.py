@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from aktion.engine.graph import plan
 from aktion.engine.router import UnmetNeed
@@ -25,7 +26,7 @@ max_frames = 81
 def production(tmp_path: Path, backends: str | None, refs: bool = True):
     root = write_production(tmp_path / "p", vex=VEX + ("refs: [vex.png]\n" if refs else ""))
     if refs:
-        (root / "cast/vex.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+        Image.new("RGB", (16, 16), "grey").save(root / "cast/vex.png")
     if backends is not None:
         (root / "backends.toml").write_text(backends)
     return load_production(root)

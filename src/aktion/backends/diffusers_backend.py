@@ -21,6 +21,9 @@ from .diffusers_files import model_record
 from .diffusers_plan import plan_fit, run_settings, step_generation, takes_depth_itself
 
 CLIP_KINDS = ("motion", "extend", "restyle")
+# (table, need) -> the setting of that [diffusers.<table>] without which the need is unmet
+REMEDIES = {("keyframe", "refs"): "ip_adapter", ("keyframe", "depth"): "controlnet",
+            ("keyframe", "layout"): "controlnet"}
 # Pipelines are loaded once per process and are not thread-safe; an executor may run
 # several steps at once in threads, so one step at a time uses them (as one GPU would).
 _PIPELINES = threading.Lock()
@@ -67,6 +70,13 @@ class DiffusersBackend:
         return out
 
     @classmethod
+    def remedy(cls, kind: str, need: str) -> str | None:
+        """The backends.toml setting that lets a step honour a need ``offers`` left out."""
+        table = "keyframe" if kind == "keyframe" else "motion"
+        setting = REMEDIES.get((table, need))
+        return f"set {setting} in [diffusers.{table}] of backends.toml" if setting else None
+
+    @classmethod
     def model_id(cls, kind: str, config: dict[str, Any],
                  context: BackendContext) -> dict[str, Any]:
         """Names and fingerprints of the models a step uses, and the generation settings
@@ -107,7 +117,7 @@ class DiffusersBackend:
             from .diffusers_wan import run_clip
 
             table = run_settings("motion", ctx.config["motion"], ctx, request)
-            outputs, record = run_clip(request, table, ctx.path, workdir, progress)
+            outputs, record = run_clip(request, table, ctx.path, ctx.cast_dir, workdir, progress)
         else:
             raise BackendError(f"diffusers does not do `{request.kind}` steps")
         record["model"] = request.params.get("model", {})

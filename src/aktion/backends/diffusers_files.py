@@ -14,8 +14,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .base import BackendError
 from .diffusers_families import gen_size
 from .diffusers_weights import PICKLE_SUFFIXES, check_folder
@@ -62,26 +60,32 @@ def model_record(folder: Path) -> dict[str, Any]:
     return {"name": folder.name, "fingerprint": fingerprint(folder), "class": cls}
 
 
-def open_reference(path: Path, size: int):
-    """A user's reference image, opened with the media module's bounds, as RGB."""
+def open_reference(path: Path, size: int | None = None):
+    """A user's reference image, opened with the media module's bounds, as RGB
+    (resized to ``size`` square when given)."""
     from aktion.media.errors import MediaError
     from aktion.media.images import open_image
 
     try:
-        return open_image(path).convert("RGB").resize((size, size))
+        image = open_image(path).convert("RGB")
     except MediaError as e:
         raise BackendError(f"reference image: {e}") from None
+    return image.resize((size, size)) if size else image
 
 
 def control_image(path: Path, width: int, height: int):
-    """A previz control map (layout frame or 16-bit depth) as an RGB image of the size."""
+    """A previz depth map as the RGB image a depth ControlNet was trained on, of the size.
+
+    Millimetres become normalised inverse depth in 8 bits (near bright, sky black):
+    see ``aktion.generation.conditioning``. An 8-bit map passes through as RGB."""
     from PIL import Image
 
-    from aktion.media.images import read_array
+    from aktion.generation.conditioning import depth_control
+    from aktion.media.errors import MediaError
 
-    a = read_array(path)
-    if a.dtype == np.uint16:
-        a = (a.astype(np.float32) / 257.0).astype(np.uint8)
-    if a.ndim == 2:
-        a = np.repeat(a[..., None], 3, axis=2)
-    return Image.fromarray(a).resize((width, height))
+    try:
+        a = depth_control(path)
+    except MediaError as e:
+        raise BackendError(f"depth control map: {e}") from None
+    return Image.fromarray(a).resize((width, height), Image.Resampling.BILINEAR)
+

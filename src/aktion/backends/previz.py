@@ -6,7 +6,9 @@ Three steps, one request each:
   frames x characters x joints x 3, metres), ``camera`` (camera.json, per frame)
   and ``performance`` (performance.json: character order, joints, contacts).
 - ``layout``: the board frame at the shot's key moment (first contact, else the
-  middle) -> ``frame`` (layout.png) and ``depth`` (depth.png, 16-bit millimetres).
+  middle) -> ``frame`` (layout.png), ``depth`` (depth.png, 16-bit millimetres) and
+  ``masks`` (masks.npz: each character's pixels in that frame, see
+  ``aktion.previz.masks``).
 - ``control_maps``: from the motion_control outputs, the conditioning generative
   backends consume: ``pose`` (OpenPose-style 18-keypoint video), ``depth`` (inverse
   depth video), ``mask`` (per-character colours), ``camera_path`` and ``keypoints``
@@ -34,8 +36,10 @@ from aktion.media.images import write_png_atomic
 from aktion.media.video import VideoWriter
 from aktion.previz.camera import CameraPath
 from aktion.previz.depth import depth_map, depth_millimetres
+from aktion.previz.masks import character_masks, write_masks
 from aktion.previz.moves import MoveLibrary
 from aktion.previz.stage import Stage
+from aktion.previz.take import TakeVariation
 from aktion.production.board import SetDesign, Shot
 from aktion.production.cast import Character
 from aktion.production.choreo import Beat
@@ -75,6 +79,7 @@ def _stage(request: StepRequest) -> Stage:
         shot=shot, design=design, cast=cast, beats=beats, library=library, fps=fps,
         width=int(fmt.get("width", 1280)), height=int(fmt.get("height", 720)),
         seed=request.seed, dialogue=list((request.script or {}).get("dialogue", [])),
+        take=TakeVariation.from_request(params, request.seed),
     )  # fmt: skip
 
 
@@ -132,11 +137,14 @@ class PrevizBackend:
         renderer = stage.renderer(perf.poses, camera, perf.characters, burnins=False,
                                   labels=labels)  # fmt: skip
         image = renderer.frame(key).copy()
-        depth = depth_map(stage.design, [stage.cast[c] for c in perf.characters],
-                          perf.poses[key].astype(np.float64), camera, key)  # fmt: skip
+        cast = [stage.cast[c] for c in perf.characters]
+        joints = perf.poses[key].astype(np.float64)
+        depth = depth_map(stage.design, cast, joints, camera, key)
         outputs = {
             "frame": write_png_atomic(workdir / "layout.png", image),
             "depth": write_png_atomic(workdir / "depth.png", depth_millimetres(depth)),
+            "masks": write_masks(workdir / "masks.npz", perf.characters,
+                                 character_masks(cast, joints, camera, key)),
         }
         progress(1, 1)
         record = self._record(stage, perf.frames, perf.characters, len(perf.contacts))

@@ -7,7 +7,9 @@ here is imported at start-up, so adding a command is adding a file.
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
+import sys
 
 from .app import app, console, err_console
 
@@ -20,6 +22,22 @@ def _register() -> None:
             importlib.import_module(f"{__name__}.{info.name}")
 
 
+class _NoticeHandler(logging.Handler):
+    """Warnings from the library (a repaired cache, a quarantined blob) as one line each."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err_console.print(f"[yellow]![/] {record.getMessage()}", markup=True, highlight=False)
+
+
 def main() -> None:
+    from aktion.engine.store import StoreError
+
+    logger = logging.getLogger("aktion")
+    logger.addHandler(_NoticeHandler(logging.WARNING))
+    logger.propagate = False
     _register()
-    app()
+    try:
+        app()
+    except StoreError as e:  # a full disk, a read-only folder: one line, not a traceback
+        err_console.print(f"[red]✗[/] {e}", markup=True, highlight=False)
+        sys.exit(1)

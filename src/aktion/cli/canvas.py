@@ -67,7 +67,11 @@ def take_new(
     backend: Annotated[str | None, typer.Option(help="backend for this take")] = None,
     pick: Annotated[bool, typer.Option(help="make it the picked take")] = True,
 ) -> None:
-    """Add a take of SHOT (another seed or backend); earlier takes are kept."""
+    """Add a take of SHOT from its own seed; earlier takes are kept.
+
+    A previz take re-performs the shot (beat timing, operator wobble, framing); a
+    generated shot is generated again on the same conditioning (--backend: another
+    generative backend for it). `aktion plan` says what each take re-runs."""
     root, canvas, edit = _open(path, shot)
     edit.takes.append(Take(seed=seed, backend=backend))
     n = len(edit.takes) + 1

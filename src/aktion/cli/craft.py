@@ -1,4 +1,5 @@
-"""Craft checks: ``aktion craft PATH`` (the 180° rule, eyelines, jump cuts, rhythm)."""
+"""Craft checks: ``aktion craft PATH`` (the 180° rule, eyelines, jump cuts, rhythm, and
+what each shot's previz frame shows: faces, framing, strikes)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ def print_findings(production: Production, found: list[Finding]) -> None:
     if not found:
         console.print(f"[green]✓[/] {production.settings.name}: no craft findings")
         return
-    table = Table("", "rule", "shots", "why")
+    table = Table("", "rule", "shots", "where", "why")
     for f in found:
         mark = "[red]✗[/]" if f.severity == "error" else "[yellow]![/]"
-        table.add_row(mark, f.rule, " -> ".join(f.shots), f.why)
+        table.add_row(mark, f.rule, " -> ".join(f.shots), f.where, f.why)
     console.print(table)
 
 

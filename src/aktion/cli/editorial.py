@@ -20,6 +20,9 @@ def export_cmd(
     path: Annotated[Path, typer.Argument(help="the production folder")],
     fmt: Annotated[str, typer.Option("--format", "-f",
                    help=f"one of: {', '.join(FORMATS)}")] = "otio",
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="folder to write to (default: out/editorial in the production)",
+    )] = None,
 ) -> None:
     """Export each scene's cut as an editorial timeline under out/editorial/."""
     if fmt not in FORMATS:
@@ -28,7 +31,7 @@ def export_cmd(
     production, graph = open_graph(path)
     store = Store.for_production(production.root)
     try:
-        written = export(graph, store, fmt)
+        written = export(graph, store, fmt, out.resolve() if out else None)
     except ExportError as e:
         err_console.print(f"[red]✗[/] {e}")
         raise typer.Exit(1) from None

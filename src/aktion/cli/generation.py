@@ -21,7 +21,7 @@ def _fmt(value: float | None) -> str:
 def report(path: PathArg, policy: PolicyOpt = None,
            as_json: Annotated[bool, typer.Option("--json", help="print JSON rows")] = False,
            ) -> None:
-    """Per generated shot: flicker, board adherence and the seam to the next shot."""
+    """Per generated shot: board and pose adherence, flicker and the seam to the next shot."""
     from aktion.engine.store import Store
     from aktion.generation.report import shot_rows
 
@@ -38,12 +38,18 @@ def report(path: PathArg, policy: PolicyOpt = None,
         console.print("no generated shots in this plan (policy previz renders previz only)")
         return
     table = Table(title="Consistency of generated shots")
-    for col in ("scene", "shot", "backend", "flicker ↓", "board adherence ↑", "seam → next ↓"):
+    for col in ("scene", "shot", "backend", "board adherence ↑", "pose adherence ↑",
+                "flicker ↓", "seam → next ↓"):
         table.add_column(col)
+    notes: list[str] = []
     for r in rows:
         if not r["rendered"]:
-            table.add_row(r["scene"], r["shot"], r["backend"], "not rendered", "", "")
+            table.add_row(r["scene"], r["shot"], r["backend"], "not rendered", "", "", "")
             continue
-        table.add_row(r["scene"], r["shot"], r["backend"], _fmt(r["flicker"]),
-                      _fmt(r["board_adherence"]), _fmt(r["seam_to_next"]))
+        if r.get("pose_note") and r["pose_note"] not in notes:
+            notes.append(r["pose_note"])
+        table.add_row(r["scene"], r["shot"], r["backend"], _fmt(r["board_adherence"]),
+                      _fmt(r["pose_adherence"]), _fmt(r["flicker"]), _fmt(r["seam_to_next"]))
     console.print(table)
+    for note in notes:
+        console.print(f"pose adherence: {note}", markup=False)

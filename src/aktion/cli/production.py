@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -56,8 +57,11 @@ def open_graph(path: Path, policy: str | None = None) -> tuple[Production, ShotG
     try:
         return production, plan(production, policy)
     except (UnmetNeed, ConfigError) as e:
-        err_console.print(f"[red]✗ cannot plan:[/] {e}")
+        err_console.print(f"[red]✗ cannot plan:[/] {escape(str(e))}")  # [tables] stay
         raise typer.Exit(2) from None
+    except ProductionError as e:  # canvas.yaml naming what the plan does not have
+        fail_on_production_error(e)
+        raise
 
 
 TEMPLATE_EXAMPLES = ("boards.yaml", "choreo.yaml", "cast")

@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from aktion.production.errors import ProductionError
 from aktion.production.load import SETTINGS_FILE, load_production
 from aktion.production.yamlio import write_text_atomic
 from aktion.writers_room.breakdown import Breakdown, breakdown_script
+from aktion.writers_room.cast_files import CastFiles, read_cast_files
 from aktion.writers_room.draft import draft as make_draft
 from aktion.writers_room.merge import draft_document, write_draft
 from aktion.writers_room.moves import library_moves
@@ -25,10 +27,11 @@ from .production import untouched_template_examples
 SourceArg = Annotated[Path, typer.Argument(help="a production folder or a .fountain file")]
 
 
-def _open(path: Path) -> tuple[ScriptSource, Breakdown]:
+def _open(path: Path) -> tuple[ScriptSource, Breakdown, CastFiles]:
     try:
         source = resolve(path)
-        return source, breakdown_script(source.script())
+        cast = read_cast_files(source)
+        return source, breakdown_script(source.script(), known=cast.names), cast
     except ProductionError as e:
         fail_on_production_error(e)
         raise  # unreachable
@@ -48,12 +51,12 @@ def _show(bd: Breakdown) -> None:
                        str(len(s.beats)), str(len(s.dialogue)), ", ".join(s.characters))
     console.print(scenes)
     cast = Table(title="Characters")
-    for col in ("id", "name", "first line", "scenes", "speeches", "introduced as"):
+    for col in ("id", "name", "also", "first line", "scenes", "speeches", "introduced as"):
         cast.add_column(col, overflow="fold")
     for c in bd.characters:
         intro = c.description if len(c.description) <= 70 else c.description[:67] + "..."
-        cast.add_row(c.id, c.name, str(c.first_line), ", ".join(map(str, c.scenes)),
-                     str(c.dialogue_count), intro)
+        cast.add_row(c.id, c.name, ", ".join(c.aliases), str(c.first_line),
+                     ", ".join(map(str, c.scenes)), str(c.dialogue_count), intro)
     console.print(cast)
 
 
@@ -63,7 +66,7 @@ def breakdown(
     as_json: Annotated[bool, typer.Option("--json", help="the full breakdown as JSON")] = False,
 ) -> None:
     """Break a script down: scenes, characters, action beats, dialogue, with line numbers."""
-    _, bd = _open(path)
+    _, bd, _ = _open(path)
     if as_json:
         typer.echo(bd.model_dump_json(indent=2))
     else:
@@ -83,6 +86,31 @@ def _ensure_settings(source: ScriptSource, bd: Breakdown) -> ScriptSource:
     return resolve(source.root)
 
 
+def _show_cast(bd: Breakdown, cast: list[dict], added: set[str]) -> None:
+    """The cast the draft proposes: who was introduced where, and the names taken as one."""
+    for doc in cast:
+        if doc["id"] not in added:
+            continue
+        ch = bd.character(doc["id"])
+        where = f"line {ch.description_line}" if ch and ch.description_line else "cue"
+        silent = "" if ch is None or ch.speaks else ", no lines"
+        also = f"; also {', '.join(doc['aliases'])}" if doc.get("aliases") else ""
+        console.print(f"  cast {doc['id']}: {doc['name']} ({where}{silent}){also}")
+
+
+def _report_unknown(unknown: list[tuple[int, str]], where: Console) -> None:
+    """Action verbs the synonym table does not know drafted nothing: say which, and where."""
+    if not unknown:
+        return
+    lines: dict[str, list[int]] = {}
+    for line, verb in unknown:
+        lines.setdefault(verb, []).append(line)
+    said = ", ".join(f"{verb} (line {', '.join(map(str, at[:3]))}{'...' if len(at) > 3 else ''})"
+                     for verb, at in lines.items())
+    where.print(f"[yellow]![/] {len(lines)} action verbs drafted nothing: {said}; "
+                "teach them to the synonym table (writers_room/verbs.yaml)")
+
+
 @app.command()
 def draft(
     path: SourceArg,
@@ -93,15 +121,17 @@ def draft(
         "instead of merging it into the production")] = None,
 ) -> None:
     """Draft boards, choreography and cast from the script, adding only what is missing."""
-    source, bd = _open(path)
+    source, bd, known = _open(path)
     wanted = sorted(set(scene)) if scene else None
     if wanted and not all(1 <= n <= len(bd.scenes) for n in wanted):
         err_console.print(f"[red]✗[/] no scene {wanted}: the script has scenes "
                           f"1-{len(bd.scenes)}")
         raise typer.Exit(2)
     moves = library_moves(source.root)
-    result = make_draft(bd, fps=source.fps, moves=moves, scenes=wanted)
+    result = make_draft(bd, fps=source.fps, moves=moves, scenes=wanted,
+                        cast_colours=known.primaries)
     n_shots = sum(len(s.shots) for s in result.scenes)
+    _report_unknown(result.unknown, err_console if str(out) == "-" else console)
     if out is not None:
         text = draft_document(result)
         if str(out) == "-":
@@ -121,6 +151,7 @@ def draft(
         return
     for p in report.written:
         console.print(f"[green]+[/] {p}")
+    _show_cast(bd, result.cast, set(report.cast))
     console.print(f"added {len(report.scenes)} scenes, {len(report.shots)} shots, "
                   f"{report.beats} beats, {len(report.cast)} cast"
                   + ("" if report.written else " (nothing was missing)"))

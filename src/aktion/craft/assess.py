@@ -11,13 +11,14 @@ from aktion.media.atomic import atomic_path
 from .check import check_production
 from .depth import Depth, score
 from .findings import Finding
-from .rendered import cut_clips, honoured
+from .rendered import cut_clips, honoured, output_adherence
 from .report import render_html
 
 
 def assess(graph: ShotGraph, store: Store) -> tuple[Depth, list[Finding]]:
     findings = check_production(graph.production)
-    return score(graph.production, findings, honoured(graph, store)), findings
+    return score(graph.production, findings, honoured(graph, store),
+                 output_adherence(graph, store)), findings
 
 
 def write_report(graph: ShotGraph, store: Store, dest: Path | None = None) -> tuple[Depth, Path]:

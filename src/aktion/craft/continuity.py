@@ -43,8 +43,8 @@ def crossing(production: Production, scene: Scene, a: Shot, b: Shot, line: Vec) 
 def eyeline(production: Production, scene: Scene, a: Shot, b: Shot, line: Vec) -> list[Finding]:
     """Dialogue coverage: two singles of different people must look toward each other."""
     fa, fb = framed(a), framed(b)
-    if len(fa) != 1 or len(fb) != 1 or fa == fb:
-        return []
+    if len(fa) != 1 or len(fb) != 1 or fa == fb or "INSERT" in (a.size, b.size):
+        return []  # an insert frames a thing: nobody's eyeline
     marks_a = {m.who: m for m in a.blocking}
     marks_b = {m.who: m for m in b.blocking}
     if fa[0] not in marks_a or fb[0] not in marks_b:

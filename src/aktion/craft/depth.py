@@ -1,9 +1,11 @@
 """The depth score: how *directed* each shot is, not how it looks.
 
-Six parts per shot, each 0 to 1: script lines covered, characters locked, shot
+Seven parts per shot, each 0 to 1: script lines covered, characters locked, shot
 boarded, action choreographed, conditioning honoured by the backend that rendered
-it, craft checks passed. A shot with no characters, no blocking and no beats is a
-bare prompt, and scores zero whatever else is true.
+it, adherence of what was rendered to that direction (as measured on the output:
+board and pose adherence of a generated shot; a previz render is the board itself),
+craft checks passed. A shot with no characters, no blocking and no beats is a bare
+prompt, and scores zero whatever else is true.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from aktion.production.production import Production
 
 from .findings import Finding
 
-PARTS = ("script", "cast", "board", "choreo", "conditioning", "craft")
+PARTS = ("script", "cast", "board", "choreo", "conditioning", "adherence", "craft")
 # What a shot's directing needs a backend to honour, by the part that asks for it.
 NEEDS = {"cast": "refs", "board": "layout", "choreo": "pose"}
 
@@ -94,6 +96,13 @@ def _conditioning(parts: dict[str, float], honoured: frozenset[str] | None) -> f
     return sum(need in honoured for need in asked) / len(asked)
 
 
+def _adherence(parts: dict[str, float], measured: float | None) -> float:
+    """How closely the output follows the board and choreography the shot asks for."""
+    if measured is None or not (parts["board"] > 0 or parts["choreo"] > 0):
+        return 0.0  # not rendered, not measured, or nothing directed to follow
+    return max(0.0, min(1.0, measured))
+
+
 def _craft(shot: Shot, findings: list[Finding]) -> float:
     mine = [f for f in findings if shot.id in f.shots]
     if any(f.severity == "error" for f in mine):
@@ -102,14 +111,17 @@ def _craft(shot: Shot, findings: list[Finding]) -> float:
 
 
 def score(production: Production, findings: list[Finding],
-          honoured: dict[str, frozenset[str] | None]) -> Depth:
+          honoured: dict[str, frozenset[str] | None],
+          adherence: dict[str, float | None] | None = None) -> Depth:
     """``honoured``: per shot, the conditioning its rendering backend declares (None when
-    the shot is not rendered)."""
+    the shot is not rendered); ``adherence``: per shot, its output's measured adherence
+    to its direction, 0-1 (None when not rendered or not measured)."""
     shots = []
     for scene, shot in production.shots():
         parts = {"script": _script(production, shot), "cast": _cast(production, shot),
                  "board": _board(shot), "choreo": _choreo(production, shot)}
         parts["conditioning"] = _conditioning(parts, honoured.get(shot.id))
+        parts["adherence"] = _adherence(parts, (adherence or {}).get(shot.id))
         parts["craft"] = _craft(shot, findings)
         notes = [f.why for f in findings if shot.id in f.shots]
         shots.append(ShotDepth(shot.id, scene.id, parts, notes))

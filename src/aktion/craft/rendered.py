@@ -45,3 +45,21 @@ def honoured(graph: ShotGraph, store: Store) -> dict[str, frozenset[str] | None]
             continue
         result[shot] = frozenset(caps.conditioning)
     return result
+
+
+def output_adherence(graph: ShotGraph, store: Store) -> dict[str, float | None]:
+    """Per shot: how closely its picked take follows its board and choreography, as the
+    generated steps measured it when they ran; a previz render is the board itself (1)."""
+    from aktion.generation.report import adherence, shot_rows
+
+    generated = {row["shot"]: adherence(row) for row in shot_rows(graph, store)}
+    result: dict[str, float | None] = {}
+    for shot, (feed, path) in cut_clips(graph, store).items():
+        take = _take(graph, feed)
+        if path is None or store.lookup(take.key) is None:
+            result[shot] = None
+        elif take.kind == "render" and take.backend == "previz":
+            result[shot] = 1.0
+        else:
+            result[shot] = generated.get(shot)
+    return result

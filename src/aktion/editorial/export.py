@@ -25,12 +25,16 @@ def export_dir(graph: ShotGraph) -> Path:
     return graph.production.root / "out" / "editorial"
 
 
-def export_scene(graph: ShotGraph, store: Store, scene: str, fmt: str) -> Path:
-    """Write ``out/editorial/<scene><ext>`` (and its media) atomically; returns the file."""
+def export_scene(graph: ShotGraph, store: Store, scene: str, fmt: str,
+                 folder: Path | None = None) -> Path:
+    """Write ``<folder>/<scene><ext>`` (and its media) atomically; returns the file.
+
+    ``folder`` defaults to ``out/editorial`` in the production; another folder serves a
+    production that is read-only."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     adapter, ext = FORMATS[fmt]
-    folder = export_dir(graph)
+    folder = folder or export_dir(graph)
     folder.mkdir(parents=True, exist_ok=True)
     timeline = build_timeline(graph, store, scene, folder, folder / "media")
     dest = folder / f"{scene}{ext}"
@@ -40,5 +44,6 @@ def export_scene(graph: ShotGraph, store: Store, scene: str, fmt: str) -> Path:
     return dest
 
 
-def export(graph: ShotGraph, store: Store, fmt: str) -> list[Path]:
-    return [export_scene(graph, store, s.id, fmt) for s in graph.production.boards.scenes]
+def export(graph: ShotGraph, store: Store, fmt: str, folder: Path | None = None) -> list[Path]:
+    return [export_scene(graph, store, s.id, fmt, folder)
+            for s in graph.production.boards.scenes]

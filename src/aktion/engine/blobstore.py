@@ -10,9 +10,11 @@ a worker never builds on a corrupt blob.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +35,14 @@ class CorruptBlob(RuntimeError):
     """A blob's bytes do not hash to its name: it must not be used."""
 
 
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def no_room(e: BaseException) -> bool:
+    """Is this the disk (or a file-size limit) running out, however it was raised?"""
+    if isinstance(e, OSError) and e.errno in NO_ROOM:
+        return True
+    return isinstance(e, sqlite3.OperationalError) and "full" in str(e)
 
 
 def fsync_dir(path: Path) -> None:
@@ -77,9 +87,10 @@ class Blobs(Protocol):
 class LocalBlobs:
     """Blobs in a folder on this machine (or a shared mount at the same path everywhere)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, create: bool = True):
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        if create:
+            self.root.mkdir(parents=True, exist_ok=True)
         self.url = str(self.root)
 
     def path(self, out: Output) -> Path:
@@ -91,9 +102,9 @@ class LocalBlobs:
             os.fsync(f.fileno())
         out = describe(path)
         dest = self.path(out)
-        if dest.exists() and dest.stat().st_size == out.size:
-            path.unlink()
-            return out
+        if dest.exists() and dest.stat().st_size == out.size and file_digest(dest) == out.digest:
+            path.unlink()  # the same bytes are already stored
+            return out  # (a same-size blob with other bytes is corrupt: replaced below)
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.replace(path, dest)
@@ -121,6 +132,8 @@ class LocalBlobs:
         return p
 
     def names(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
         for shard in sorted(self.root.iterdir()):
             if shard.is_dir():
                 for blob in sorted(shard.iterdir()):

@@ -26,8 +26,8 @@ from .keys import content_key, digest
 from .router import Router
 
 # Bump a kind's version when the engine's definition of that step changes.
-STEP_VERSIONS = {"layout": 1, "motion_control": 1, "render": 1, "cut": 1, "sheet": 1,
-                 "keyframe": 1, "motion": 1, "extend": 1, "restyle": 1, "control_maps": 1}
+STEP_VERSIONS = {"layout": 2, "motion_control": 1, "render": 1, "cut": 1, "sheet": 1,
+                 "keyframe": 2, "motion": 1, "extend": 1, "restyle": 1, "control_maps": 2}
 
 # Passes that rewrite a planned graph (signing, takes, generation), each from the module
 # that owns the concept, applied in this order when importable.
@@ -61,6 +61,7 @@ class ShotGraph:
     # Per backend id, its configuration for this production (backends.toml table and
     # folders): executors hand it to the backend with each step (``router.configured``).
     contexts: dict[str, BackendContext] = field(default_factory=dict)
+    policy: str = "previz"  # the render policy it was planned under (takes route with it)
 
     def context(self, step: Step) -> BackendContext | None:
         """The configuration the backend of ``step`` runs with (None: it needs none)."""
@@ -105,11 +106,16 @@ READS = {
 INPUTS = {
     "render": {n: ("motion_control", n) for n in ("poses", "camera", "performance")},
     "control_maps": {n: ("motion_control", n) for n in ("poses", "camera", "performance")},
-    "keyframe": {"frame": ("layout", "frame"), "depth": ("layout", "depth")},
+    # Identity per character: each one's references act only where the layout shows them;
+    # the same masks and the control maps' keypoints are what a generated step's board and
+    # pose adherence are measured against (generation.measures).
+    "keyframe": {"frame": ("layout", "frame"), "depth": ("layout", "depth"),
+                 "masks": ("layout", "masks")},
     # Pose-guided video follows the OpenPose-style skeleton video of the choreography.
     "motion": {"image": ("keyframe", "image"), "guide": ("control_maps", "pose"),
-               "poses": ("motion_control", "poses")},
-    "extend": {"video": ("motion", "video"), "guide": ("control_maps", "pose")},
+               "poses": ("motion_control", "poses"), "keypoints": ("control_maps", "keypoints")},
+    "extend": {"video": ("motion", "video"), "guide": ("control_maps", "pose"),
+               "keypoints": ("control_maps", "keypoints")},
 }
 CLIP_KINDS = ("restyle", "extend", "motion", "render")  # the shot's clip: the last of these
 PART_NAMES = {"shot": "board"}
@@ -152,7 +158,10 @@ def _shot_request(production: Production, scene, shot, fmt: dict[str, int]) -> d
     return {
         "shot": shot.dump(), "scene": scene.id, "set": scene.set.model_dump(mode="json"),
         "beats": [b.dump() for b in production.beats(shot.id)],
-        "cast": {c: production.cast[c].dump() for c in cast_ids},
+        # The lock travels in "locks"; the file's ``locked`` field only records that the
+        # director locked it, so locking an unchanged character re-renders nothing.
+        "cast": {c: {k: v for k, v in production.cast[c].dump().items() if k != "locked"}
+                 for c in cast_ids},
         "locks": {c: production.locks[c] for c in cast_ids}, "format": fmt,
         "script": {"lines": [first, last], "text": production.script.text(first, last),
                 "dialogue": dialogue},
@@ -203,6 +212,8 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
                 if kind == "restyle":
                     last = next(k for k in CLIP_KINDS[1:] if k in ids)
                     deps = {"video": (ids[last], "video")}
+                    if "control_maps" in ids:
+                        deps["keypoints"] = (ids["control_maps"], "keypoints")
                 ids[kind] = add(Step(f"{kind}:{shot.id}", kind, scene.id, shot.id, r.backend,
                                      r.reason, req, deps))
             clip = next(ids[k] for k in CLIP_KINDS if k in ids)
@@ -215,7 +226,7 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
             StepRequest(kind="cut", scene=scene.id, format=fmt, params={"shots": order}),
             deps=cut_inputs,
         ))
-    graph = ShotGraph(production, steps, dict(router.contexts))
+    graph = ShotGraph(production, steps, dict(router.contexts), router.policy)
     for target in EXTENSIONS:
         module, _, attr = target.partition(":")
         getattr(importlib.import_module(module), attr)(graph)

@@ -180,12 +180,16 @@ class Router:
                 (_COST.get(c.cost, 9), _SPEED.get(c.speed, 9)) for c in self.candidates[b].values()))
         return sorted(ids, key=lambda b: DEFAULT_ORDER.index(b) if b in DEFAULT_ORDER else 99)
 
-    def route(self, kind: str, request: dict[str, Any]) -> Route:
+    def route(self, kind: str, request: dict[str, Any], only: str | None = None) -> Route:
+        """The backend for one step of a shot; ``only``: that backend or an ``UnmetNeed``."""
         if kind == "cut" or kind in PREVIZ_KINDS + CONTROL_KINDS:
             return route(kind, self.policy)
         needs = needs_for(kind, request)
         shot = request.get("shot", {}).get("id", "?")
-        offered = self._offered(kind)
+        offered = [b for b in self._offered(kind) if only is None or b == only]
+        if only is not None and not offered:
+            raise UnmetNeed(f"shot {shot}: backend `{only}` is not configured to do `{kind}` "
+                            "steps (backends.toml)" + self._skipped_note())
         if not offered:
             configured = ", ".join(self.candidates) or "none"
             raise UnmetNeed(
@@ -207,10 +211,17 @@ class Router:
         if refused and not unmet:
             raise UnmetNeed(f"shot {shot}: `{kind}` cannot run here: " + "; ".join(refused))
         need = next(iter(unmet.values()))
-        raise UnmetNeed(
-            f"shot {shot}: `{kind}` needs {need.name} conditioning ({need.why}); "
-            f"no available backend honours it (tried {', '.join(offered)})"
-            + (f"; {'; '.join(refused)}" if refused else ""))
+        lacking = [b for b in offered if need.name not in self.candidates[b][kind].conditioning]
+        fixes = [f for f in (self._remedy(b, kind, need.name) for b in lacking) if f]
+        hint = "; " + ", or ".join(fixes) if fixes else (
+            f"; no available backend honours it (tried {', '.join(offered)})")
+        raise UnmetNeed(f"shot {shot}: `{kind}` needs {need.name} conditioning ({need.why}){hint}"
+                        + (f"; {'; '.join(refused)}" if refused else ""))
+
+    def _remedy(self, backend_id: str, kind: str, need: str) -> str | None:
+        """The setting that would let a configured backend honour ``need``, if it says."""
+        cls = self.classes[backend_id]
+        return cls.remedy(kind, need) if hasattr(cls, "remedy") else None
 
     def _fit(self, backend_id: str, kind: str, fmt: dict[str, Any]) -> tuple[bool, str]:
         """The backend's own check that its model fits this machine (once per plan)."""

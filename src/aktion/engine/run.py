@@ -27,7 +27,7 @@ from .executors.local import LocalExecutor
 from .executors.worker import backend_class, cause_of, perform
 from .graph import ShotGraph, Step
 from .router import UnmetNeed, available_backends
-from .store import Action, Store, file_digest
+from .store import Action, Store, StoreError, file_digest, write_failure
 
 
 @dataclass
@@ -94,21 +94,24 @@ def execute(step: Step, inputs: dict[str, Path], store: Store, backend: Backend,
 
 def materialize(store: Store, action: Action, dest: Path, output: str = "video") -> Path:
     """Copy a step's output from the store into the production (``out/``) atomically,
-    unless it is already there."""
+    unless it is already there. A failed copy leaves no partial file behind."""
     video = action.outputs[output]
     if dest.is_file() and dest.stat().st_size == video.size and file_digest(dest) == video.digest:
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
     fetched = store.workdir()
     try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
         blob = store.fetch(video, fetched)
-        tmp = dest.with_name(f".{dest.name}.tmp")
         shutil.copyfile(blob, tmp)
+        with tmp.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, dest)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise write_failure(dest, e) from None
     finally:
         shutil.rmtree(fetched, ignore_errors=True)
-    with tmp.open("rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, dest)
     return dest
 
 
@@ -133,6 +136,7 @@ class _Render:
         self.running: dict[str, Step] = {}
         self.started: set[str] = set()
         self.misses: set[str] = set()  # looked up once, not in the cache
+        self.published: list[tuple[str, Path]] = []  # (step id, file in out/), as finished
         self.scratch = str(store.tmp) if isinstance(store.blobstore, LocalBlobs) else None
         # Sign and log each finished step here, on the driver: keys never reach workers.
         self.sealer = StepSealer.for_production(graph.production.root,
@@ -148,7 +152,7 @@ class _Render:
         if step.publish is not None and action is not None:
             output, rel = step.publish
             dest = self.graph.production.root / rel
-            self.summary.outputs.append(materialize(self.store, action, dest, output))
+            self.published.append((step.id, materialize(self.store, action, dest, output)))
 
     def settle(self, step: Step) -> bool:
         """Settle a step whose inputs are settled without running it, or submit it.
@@ -253,6 +257,9 @@ def run(graph: ShotGraph, store: Store, *, shots: list[str] | None = None,
     Independent steps run in parallel; a step starts once its inputs are done.
     Outcomes are listed in graph order whatever order the steps finished in."""
     t0 = time.perf_counter()
+    if store.readonly:
+        raise StoreError(f"{store.root} is read-only: rendering writes the store; plan, "
+                         "explain, check and export work without it")
     own = executor is None
     executor = executor or LocalExecutor()
     try:
@@ -267,5 +274,8 @@ def run(graph: ShotGraph, store: Store, *, shots: list[str] | None = None,
     order = {step_id: i for i, step_id in enumerate(graph.steps)}
     summary = render.summary
     summary.outcomes.sort(key=lambda o: order.get(o.step, len(order)))
+    # Published files in graph order too: completion order depends on thread timing.
+    published = sorted(render.published, key=lambda p: order.get(p[0], len(order)))
+    summary.outputs = [path for _, path in published]
     summary.seconds = time.perf_counter() - t0
     return summary

@@ -20,8 +20,11 @@ def keyframe_needs(request: dict[str, Any]) -> list[Need]:
     """A keyframe follows the board's layout and honours each locked character's look."""
     needs = [Need("depth", "the keyframe follows the board's previz layout")]
     with_refs = [c for c, ch in request.get("cast", {}).items() if ch.get("refs")]
-    if with_refs:
-        needs.append(Need("refs", f"locked character(s) with references: {', '.join(with_refs)}"))
+    if len(with_refs) == 1:
+        needs.append(Need("refs", f"locked character {with_refs[0]} has reference images"))
+    elif with_refs:
+        needs.append(Need("refs", f"locked characters {', '.join(with_refs)} have reference "
+                                  "images"))
     return needs
 
 

@@ -54,11 +54,32 @@ def _wrap(text: str, scale: float, width: int) -> list[str]:
     return rows
 
 
+def draw_title_card(img: np.ndarray, text: str) -> None:
+    """A title card: the text centred, white on black, over the whole frame."""
+    height, width = img.shape[:2]
+    img[:] = 0
+    scale = max(0.5, height / 720 * 1.1)
+    thick = max(1, round(height / 720 * 2))
+    rows = [r for part in text.split("\n") for r in _wrap(part, scale, int(width * 0.8))]
+    (_, th), _ = cv2.getTextSize("0", FONT, scale, thick)
+    step = int(th * 1.9)
+    y = (height - step * (len(rows) - 1)) // 2 + th // 2
+    for row in rows:
+        (rw, _), _ = cv2.getTextSize(row, FONT, scale, thick)
+        cv2.putText(img, row, ((width - rw) // 2, y), FONT, scale, (235, 235, 235), thick,
+                    cv2.LINE_AA)
+        y += step
+
+
 class Burnin:
-    """Draws the burn-ins of one shot."""
+    """Draws the burn-ins of one shot; a shot with a ``title`` is drawn as its card first.
+    ``overlays=False`` draws the card alone (a layout frame has no burn-ins)."""
 
     def __init__(self, shot_id: str, fps: int, width: int, height: int, lines: list[Line],
-                 start_frame: int = 0):  # fmt: skip
+                 start_frame: int = 0, title: str | None = None,
+                 overlays: bool = True):  # fmt: skip
+        self.title = title
+        self.overlays = overlays
         self.shot_id = shot_id
         self.fps = fps
         self.width = width
@@ -76,6 +97,10 @@ class Burnin:
         cv2.putText(img, text, org, FONT, self.scale, (240, 240, 240), self.thick, cv2.LINE_AA)
 
     def draw(self, img: np.ndarray, frame: int) -> None:
+        if self.title:
+            draw_title_card(img, self.title)
+        if not self.overlays:
+            return
         (_, th), _ = cv2.getTextSize("0", FONT, self.scale, self.thick)
         top = self.pad + th
         self._text(img, self.shot_id, (self.pad, top))

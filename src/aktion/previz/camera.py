@@ -176,10 +176,15 @@ def _noise(rng: np.random.Generator, t: np.ndarray, freqs: tuple[float, ...]) ->
 
 
 def _focus(shot: Shot, perf: Performance) -> tuple[list[int], list[int]]:
-    """Indices of the framed characters, and of the subject(s) a tight size frames."""
+    """Indices of the framed characters, and of the subject(s) the frame is built on.
+
+    A tight size on everyone blocked holds the first of them; a ``frame`` that names
+    several holds them all, whatever the size: a shot frames the characters it names.
+    """
     names = [c for c in (shot.frame or perf.characters) if c in perf.characters]
     framed = [perf.characters.index(c) for c in names] or list(range(len(perf.characters)))
-    focus = framed[:1] if shot.size in TIGHT else framed
+    named = len([c for c in shot.frame if c in perf.characters])
+    focus = framed[:1] if shot.size in TIGHT and named < 2 else framed
     return framed, focus
 
 
@@ -205,12 +210,13 @@ def shot_camera(
         pts = np.zeros((1, 2))
         centre = np.zeros(2)
         stands = tall
-    view = _view_direction(shot, perf, framed, focus)
+    view = _view_direction(shot, perf, framed, focus, beats)
     extent, look = SIZES[shot.size]
     extent *= tall / 1.78
     across = np.array([-view[1], view[0]])
     spread = float(np.ptp(pts @ across)) if len(pts) else 0.0
-    if shot.size not in TIGHT:
+    group = shot.size not in TIGHT or len(focus) > 1
+    if group:
         extent = max(extent, (spread * 1.15 + 1.0) / aspect)  # bodies and perspective
     fov = math.radians(vertical_fov(shot.lens))
     dist = extent / 2 / math.tan(fov / 2)
@@ -219,12 +225,14 @@ def shot_camera(
     if shot.angle == "overhead":
         target[1] = look * stands * 0.5
     follow = None
-    if shot.size in TIGHT and focus and shot.angle != "overhead":
+    if shot.size in TIGHT and len(focus) == 1 and shot.angle != "overhead":
         # a tight frame keeps its subject: the operator pans and tilts after them
         follow = _follow(perf, focus[0], ANCHOR[shot.size], look, tall, fps)
         target = follow.mean(0)
     yaw = math.degrees(math.atan2(view[1], view[0]))
     fwd = _forward(yaw, pitch)
+    if group and framed and shot.angle != "overhead":
+        dist = max(dist, _fit(perf, focus, shot.size, target, yaw, pitch, fov, aspect))
     pos = target - fwd * dist
     if pos[1] < 0.3:
         pos[1] = 0.3
@@ -240,6 +248,7 @@ def shot_camera(
     if follow is not None:
         targets = follow
         _aim_at(targets, position, yaws, pitches)
+        _keep_in(perf, focus[0], shot.size, position, yaws, pitches, fov, aspect, fps)
     else:
         targets = np.tile(target, (frames, 1))
     clock = _clock(beats, frames, fps)
@@ -264,12 +273,80 @@ def _follow(perf: Performance, who: int, joint: str, look: float, tall: float,
     return np.stack([np.convolve(padded[:, i], k, mode="valid") for i in range(3)], -1)
 
 
+FIT_MARGIN = 0.92  # share of the frame's half-width and half-height a fitted group may fill
+FIT_STEP = 4  # fit on every this many frames
+
+
+def _fit(perf: Performance, focus: list[int], size: str, target: np.ndarray, yaw: float,
+         pitch: float, fov: float, aspect: float) -> float:  # fmt: skip
+    """The least distance from ``target`` at which every framed body stays in the image.
+
+    A point p is inside when its sideways and vertical offsets from the lens axis,
+    over its depth, stay within the half field of view; the depth grows one for one
+    with the distance, so each point gives the distance it needs in closed form.
+    """
+    from .framing import body_points  # one-way: framing measures what this camera sees
+
+    fwd = _forward(yaw, pitch)
+    right = np.array([-math.sin(math.radians(yaw)), 0.0, math.cos(math.radians(yaw))])
+    up = np.cross(right, fwd)
+    tan_v = math.tan(fov / 2) * FIT_MARGIN
+    tan_h = math.tan(fov / 2) * aspect * FIT_MARGIN
+    need = 0.0
+    for k in focus:
+        pts = body_points(perf, k, size)[::FIT_STEP].reshape(-1, 3) - target
+        depth = pts @ fwd
+        need = max(need, float(np.max(np.abs(pts @ right) / tan_h - depth)),
+                   float(np.max(np.abs(pts @ up) / tan_v - depth)))
+    return need
+
+
+KEEP_MARGIN = 0.88  # share of the half field of view a followed subject is kept within
+
+
+def _keep_in(perf: Performance, who: int, size: str, position: np.ndarray, yaws: np.ndarray,
+             pitches: np.ndarray, fov: float, aspect: float, fps: int) -> None:  # fmt: skip
+    """An operator on a tight single keeps what the size frames inside the frame.
+
+    Where a blow snaps the head up or sideways past the frame's edge, the pan and
+    tilt give it room, eased over a few frames (a hand, not a servo).
+    """
+    from .framing import body_points
+
+    pts = body_points(perf, who, size).astype(np.float64)  # (F, P, 3)
+    d = pts - position[: len(pts), None, :]
+    yaw_p = np.degrees(np.arctan2(d[..., 2], d[..., 0]))
+    elev = np.degrees(np.arctan2(d[..., 1], np.hypot(d[..., 0], d[..., 2])))
+    half_v = math.degrees(fov / 2) * KEEP_MARGIN
+    half_h = math.degrees(math.atan(math.tan(fov / 2) * aspect)) * KEEP_MARGIN
+    rel = (yaw_p - yaws[: len(pts), None] + 180.0) % 360.0 - 180.0
+    up = elev - pitches[: len(pts), None]
+    tilt = np.maximum(up.max(1) - half_v, 0.0)  # the top first: keep the face
+    tilt = np.where(tilt > 0, tilt, -np.maximum(-half_v - up.min(1), 0.0))
+    pan = np.maximum(rel.max(1) - half_h, 0.0) - np.maximum(-half_h - rel.min(1), 0.0)
+    for fix, angles in ((tilt, pitches), (pan, yaws)):
+        if not np.any(fix):
+            continue
+        radius = max(1, int(0.12 * fps))
+        padded = np.pad(fix, radius, mode="edge")
+        held = np.array([padded[i : i + 2 * radius + 1][np.argmax(np.abs(
+            padded[i : i + 2 * radius + 1]))] for i in range(len(fix))])  # fmt: skip
+        k = np.exp(-0.5 * (np.arange(-radius, radius + 1) / (radius / 2)) ** 2)
+        eased = np.convolve(np.pad(held, radius, mode="edge"), k / k.sum(), mode="valid")
+        angles[: len(eased)] += eased
+
+
 def _facing(perf: Performance, who: int) -> np.ndarray:
-    """Which way a character looks on the floor plan at the start of the shot (unit)."""
-    head = perf.poses[0, who]
-    nose = (head[INDEX["nose"]] - head[INDEX["head"]])[[0, 2]].astype(np.float64)
-    norm = np.linalg.norm(nose)
-    return nose / norm if norm > 1e-9 else np.array([1.0, 0.0])
+    """Which way a character looks on the floor plan over the shot (unit).
+
+    Summed over the frames, so a shot that starts on the floor (the nose points at
+    the sky) still reads the way they face once up.
+    """
+    poses = perf.poses[:, who]
+    nose = (poses[:, INDEX["nose"]] - poses[:, INDEX["head"]])[:, [0, 2]].astype(np.float64)
+    total = nose.sum(0)
+    norm = np.linalg.norm(total)
+    return total / norm if norm > 1e-9 else np.array([1.0, 0.0])
 
 
 def line_of_action(perf: Performance, framed: list[int]) -> np.ndarray:
@@ -291,19 +368,49 @@ def line_of_action(perf: Performance, framed: list[int]) -> np.ndarray:
     return d
 
 
-def _view_direction(shot: Shot, perf: Performance, framed: list[int],
-                    focus: list[int]) -> np.ndarray:  # fmt: skip
+OTS_ANGLE = 25.0  # degrees off the line to whoever a single faces: over their shoulder
+FIGHT_ANGLE = 45.0  # wider when they trade blows: the one who lunges in stays off the face
+PARTNER_RANGE = 4.0  # metres: someone this near a single is who they play to
+
+
+def _partner(perf: Performance, who: int) -> int | None:
+    """The nearest other character a single plays to (talks to, fights), if any is near."""
+    pelvis = perf.poses[0, :, INDEX["pelvis"]][:, [0, 2]].astype(np.float64)
+    best, near = None, PARTNER_RANGE
+    for k in range(len(perf.characters)):
+        d = float(np.linalg.norm(pelvis[k] - pelvis[who]))
+        if k != who and 1e-6 < d < near:
+            best, near = k, d
+    return best
+
+
+def _view_direction(shot: Shot, perf: Performance, framed: list[int], focus: list[int],
+                    beats: list[Beat] = ()) -> np.ndarray:  # fmt: skip
     """The camera's horizontal viewing direction.
 
     On the ``left`` side the line of action runs left to right across the
     screen; on the ``right`` side, right to left. A group is filmed square to
-    the line; a single subject three-quarters from the front, still on the side.
+    the line. A single with someone to play to is seen from that someone's side,
+    over their shoulder and on the scene's side of the line, so a speaker who
+    faces their listener shows their face (a wider angle when they trade blows,
+    so the attacker's lunge does not cover it); a single alone, three-quarters
+    from the front, still on the side.
     """
     d = line_of_action(perf, framed)
     side = np.array([-d[1], d[0]]) if shot.side == "left" else np.array([d[1], -d[0]])
     spot = side
     if len(focus) == 1:
-        toward = side + 1.4 * _facing(perf, focus[0])  # about 35 degrees off their eyeline
+        partner = _partner(perf, focus[0])
+        if partner is not None:
+            pelvis = perf.poses[0, :, INDEX["pelvis"]][:, [0, 2]].astype(np.float64)
+            u = pelvis[partner] - pelvis[focus[0]]
+            u /= np.linalg.norm(u)
+            names = {perf.characters[focus[0]], perf.characters[partner]}
+            blows = any(b.target and {b.who, b.target} == names for b in beats)
+            a = math.radians(FIGHT_ANGLE if blows else OTS_ANGLE)
+            toward = math.cos(a) * u + math.sin(a) * side
+        else:
+            toward = side + 1.4 * _facing(perf, focus[0])  # about 35 degrees off their eyeline
         if np.dot(toward, side) > 0.2:
             spot = toward / np.linalg.norm(toward)
     return -spot

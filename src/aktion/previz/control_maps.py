@@ -31,8 +31,7 @@ from aktion.production.cast import Character
 
 from .camera import CameraPath
 from .depth import depth_map
-from .mannequin import Body, build_parts
-from .set import SHIFT
+from .masks import character_labels
 from .skeleton import INDEX
 
 COCO18: tuple[str, ...] = (
@@ -127,10 +126,10 @@ def draw_mask(
     img[:] = 0
     if not characters:
         return img
-    parts = build_parts(joints, [Body.of(c) for c in characters], camera, frame)
-    for i in np.argsort(-parts.depth, kind="stable").tolist():
-        colour = MASK_COLORS[int(parts.owner[i]) % len(MASK_COLORS)]
-        cv2.fillConvexPoly(img, parts.polygons[i, 0], colour, cv2.LINE_8, SHIFT)
+    labels = character_labels(characters, joints, camera, frame)
+    palette = np.array([(0, 0, 0)] + [MASK_COLORS[i % len(MASK_COLORS)]
+                                      for i in range(len(characters))], np.uint8)
+    img[:] = palette[labels]
     return img
 
 
@@ -218,6 +217,7 @@ def write_control_maps(
     _write_json(paths.camera, {**camera_data(camera), "depth_range_m": [near, far]})
     _write_json(paths.keypoints, {
         "format": "coco18", "keypoints": list(COCO18), "characters": list(characters),
+        "width": w, "height": h,
         "mask_colors": {c: list(MASK_COLORS[i % len(MASK_COLORS)])
                         for i, c in enumerate(characters)},
         "frames": keyed,

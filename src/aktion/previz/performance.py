@@ -17,10 +17,10 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from aktion.production.board import Shot
-from aktion.production.cast import Character
+from aktion.production.cast import Build, Character
 from aktion.production.choreo import Beat
 
-from .moves import MoveLibrary
+from .moves import Move, MoveLibrary
 from .rotation import (
     align_rotvec,
     euler_matrices,
@@ -36,6 +36,11 @@ MAX_AIM = math.radians(75)  # the most a striking limb is re-aimed
 MAX_TURN = 70.0  # degrees a striker may turn to line a strike up
 PASSES = 4
 STANDOFF = {"head": 0.09, "body": 0.13, "legs": 0.07}  # surface from the zone's centre, m
+WIDE = 0.32  # m from the zone's centre a strike that does not land ends (REACH + a fist)
+EVADED = 0.12  # m the zone must move during a strike for it to count as slipped
+CLEARED = 0.42  # m from a slipping target's zone that the strike goes through empty air
+GUARD_STANDOFF = 0.05  # m short of the forearm that a blocked strike stops
+_REFERENCE_SKELETON = Skeleton.from_build(Build())
 CHAIN_ROOT = {"wrist": "shoulder", "elbow": "shoulder", "ankle": "hip", "toe": "hip",
               "knee": "hip"}  # fmt: skip
 
@@ -269,7 +274,8 @@ def solve(
         for strike in strikes:
             if strike.frame >= frames:
                 continue
-            _correct(strike, by_beat[strike.beat], characters, poses, tracks, aims)
+            guard = not strike.hit and _defends(clips[strike.target], strike.frame)
+            _correct(strike, by_beat[strike.beat], characters, poses, tracks, aims, guard)
     contacts = [Contact(s.frame, s.striker, s.target, s.zone, s.move, s.effector)
                 for s in strikes if s.hit and s.frame < frames]  # fmt: skip
     heights = {c: cast[c].build.height for c in characters}
@@ -293,6 +299,52 @@ def _pose(skel: Skeleton, track: _Track, aims: dict[int, _Aim], who: int, count:
     return skel.pose(track.angles, track.root, track.facing, aim, track.grounded)
 
 
+def evasive(move: Move) -> bool:
+    """Whether a defence gets out of the way (dodge, duck, slip) rather than covering up
+    (block, parry): its head travels further than a guard's forearms would hide it."""
+    skel = _REFERENCE_SKELETON
+    angles, root4 = move.sample(np.arange(0.0, move.duration + 1e-9, 1.0))
+    heads = skel.pose(angles, root4[:, :3], root4[:, 3])[:, INDEX["head"]]
+    return bool(np.linalg.norm(heads - heads[0], axis=1).max() > EVADED)
+
+
+def _defends(clips: list[Clip], frame: int) -> bool:
+    """Whether a covering defence (block, parry) plays over ``frame``."""
+    return any(c.move.kind == "defense" and c.start <= frame <= c.end and not evasive(c.move)
+               for c in clips)
+
+
+def _miss_goal(strike: Strike, clip: Clip, k: int, t: int, poses: np.ndarray,
+               guard: bool) -> tuple[np.ndarray, bool]:  # fmt: skip
+    """Where a strike that does not land ends: where the target was before slipping it
+    (the striker's feet follow it there: True), on the forearm that blocks it, or short
+    of a target that does nothing."""
+    c = strike.frame
+    them = poses[c, t]
+    # slipped or ducked (a slip moves the head, not the body): it goes where they were
+    shifts = {z: zone_point(poses[min(clip.start, c), t], z) - zone_point(them, z)
+              for z in ("head", "body")}
+    zone = max(shifts, key=lambda z: float(np.linalg.norm(shifts[z])))
+    moved = shifts[zone]
+    if np.linalg.norm(moved) >= EVADED:
+        gone = zone_point(them, zone)
+        return gone + moved / np.linalg.norm(moved) * max(np.linalg.norm(moved), CLEARED), True
+    chest = poses[c, k, INDEX["chest"]]
+    if guard:  # the forearm nearer the striker takes it
+        arms = []
+        for side in ("l", "r"):
+            a, b = them[INDEX[f"{side}_elbow"]], them[INDEX[f"{side}_wrist"]]
+            arms.append(a + 0.7 * (b - a))
+        arm = min(arms, key=lambda p: float(np.linalg.norm(p - chest)))
+        toward = chest - arm
+        return arm + toward / max(float(np.linalg.norm(toward)), 1e-9) * GUARD_STANDOFF, False
+    # pulled up short of the zone the limb is headed for
+    headed = min((zone_point(them, z) for z in ("head", "body")),
+                 key=lambda p: float(np.linalg.norm(p - poses[c, k, INDEX[strike.effector]])))
+    back = (chest - headed) * np.array([1.0, 0.0, 1.0])
+    return headed + back / max(float(np.linalg.norm(back)), 1e-9) * WIDE, True
+
+
 def _correct(
     strike: Strike,
     clip: Clip,
@@ -300,8 +352,12 @@ def _correct(
     poses: np.ndarray,
     tracks: dict[str, _Track],
     aims: dict[int, _Aim],
+    guard: bool = False,
 ) -> None:
     """Refine one strike so it lands: turn the body, step in or out, aim the limb.
+
+    A strike the choreography does not land (no ``hit``) is aimed where the target
+    was before they slipped it, at the forearm that blocks it (``guard``), or short.
 
     The horizontal error is taken apart around the striker's root: a turn
     (eased in and out around contact) lines the limb up with the target, and a
@@ -319,9 +375,13 @@ def _correct(
     away[1] = 0.0
     norm = np.linalg.norm(away)
     goal = zone + (away / norm * STANDOFF[strike.zone] if norm > 1e-6 else 0.0)
+    stand = goal  # the feet and hips commit as if it lands ...
+    if not strike.hit:  # ... the limb ends where it meets the guard, short, or empty air
+        goal, chase = _miss_goal(strike, clip, k, t, poses, guard)
+        stand = goal if chase else stand
     root = me[INDEX["pelvis"]] * np.array([1.0, 0.0, 1.0])
     to_eff = (me[eff] - root)[[0, 2]]
-    to_goal = (goal - root)[[0, 2]]
+    to_goal = (stand - root)[[0, 2]]
     turn = 0.0
     if np.linalg.norm(to_eff) > 0.15 and np.linalg.norm(to_goal) > 0.15:
         turn = math.degrees(math.atan2(to_goal[1], to_goal[0]) - math.atan2(to_eff[1], to_eff[0]))

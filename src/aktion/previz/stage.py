@@ -20,6 +20,7 @@ from .camera import CameraPath, shot_camera, time_map
 from .draw import Renderer
 from .moves import MoveLibrary
 from .performance import Performance, solve
+from .take import TakeVariation
 
 
 @dataclass
@@ -34,15 +35,20 @@ class Stage:
     height: int = 720
     seed: int = 0
     dialogue: list[dict] = field(default_factory=list)
+    take: TakeVariation | None = None  # None: take 1, the board exactly
 
     def perform(self) -> tuple[Performance, CameraPath]:
         """The performance as the output frames show it, and the camera that films it."""
         beats = sorted(self.beats, key=lambda b: b.t)
+        if self.take is not None:
+            beats = self.take.beats(beats, self.library, self.fps, self.shot.duration)
         perf = solve(self.shot, beats, self.cast, self.library, self.fps)
         times = time_map(beats, perf.frames, self.fps)
         if not np.array_equal(times, np.arange(perf.frames, dtype=np.float64)):
             perf = perf.retimed(times)
         camera = shot_camera(self.shot, perf, beats, self.width, self.height, self.seed, times)
+        if self.take is not None:
+            camera = self.take.camera(camera, perf)
         return perf, camera
 
     def renderer(
@@ -50,9 +56,11 @@ class Stage:
         burnins: bool = True, labels: bool = True,
     ) -> Renderer:  # fmt: skip
         burnin = None
-        if burnins:
-            lines = spread_dialogue(self.dialogue, len(poses))
-            burnin = Burnin(self.shot.id, self.fps, camera.width, camera.height, lines)
+        if burnins or self.shot.title:
+            lines = spread_dialogue(self.dialogue, len(poses)) if burnins else []
+            slate = self.shot.id if self.take is None else f"{self.shot.id} T{self.take.n}"
+            burnin = Burnin(slate, self.fps, camera.width, camera.height, lines,
+                            title=self.shot.title, overlays=burnins)
         return Renderer(
             self.design, [self.cast[c] for c in characters], poses, camera, burnin, labels
         )

@@ -23,6 +23,7 @@ class Box(BaseModel):
     at: tuple[float, float] = Field(description="centre on the floor plan (x, z), m")
     size: tuple[float, float, float] = Field(description="width (x), height (y), depth (z), m")
     color: str = Field(default="#7f8c8d", pattern=r"^#[0-9a-fA-F]{6}$")
+    line: int | None = Field(default=None, ge=1, description="script line that calls for it")
 
 
 class SetDesign(BaseModel):
@@ -84,6 +85,9 @@ class Shot(Versioned):
         default="left", description="camera side of the line of action (180° rule)"
     )
     transition: Transition = Field(default_factory=Transition, description="transition in")
+    title: str | None = Field(
+        default=None, description="a title card: this text fills the frame (> TEXT < in the script)"
+    )
     note: str = ""
 
     @field_validator("move", mode="before")

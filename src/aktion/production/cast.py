@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,6 +37,10 @@ class Character(Versioned):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: str = Field(min_length=1, description="the name as the script writes it (VEX)")
+    aliases: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="other names the script uses for them (DETECTIVE MARA, MARA VOSS)",
+    )
     description: str = ""
     look: str = ""
     wardrobe: str = ""
@@ -48,8 +53,19 @@ class Character(Versioned):
     )
 
     def canonical(self) -> dict:
-        """What the lock covers: everything that defines the character, not the lock itself."""
-        return self.model_dump(mode="json", by_alias=True, exclude={"locked"})
+        """What the lock covers: everything that defines the character, not the lock itself.
+
+        No aliases is left out rather than written as an empty list, so characters locked
+        before aliases existed keep their locks.
+        """
+        return self.model_dump(mode="json", by_alias=True,
+                               exclude={"locked"} | (set() if self.aliases else {"aliases"}))
+
+    def dump(self) -> dict:
+        doc = super().dump()
+        if not self.aliases:
+            doc.pop("aliases", None)
+        return doc
 
 
 def compute_lock(character: Character, ref_digests: dict[str, str]) -> str:

@@ -27,6 +27,19 @@ _TITLE_KEYS = {
     "copyright", "notes", "revision", "episode", "format",
 }
 _PAGE_BREAK = re.compile(r"^={3,}$")
+# Transitions real scripts write without ``TO:`` or a ``>``: FADE OUT., FADE IN:, INTERCUT.
+_BARE_TRANSITION = re.compile(
+    r"^(?:FADE (?:IN|OUT|TO BLACK|TO WHITE)|(?:CUT|SMASH|SMASH CUT) TO BLACK|IRIS (?:IN|OUT)"
+    r"|INTERCUT(?: WITH)?(?: [A-Z' ]+)?|END OF (?:FLASHBACK|DREAM|MONTAGE)|FREEZE FRAME)[.:]?$")
+# A camera direction heads a shot inside a scene (ANGLE ON MARA, CLOSE ON: the key,
+# KADE'S POV); a line that opens with one is never a character cue.
+CAMERA_DIRECTION = re.compile(
+    r"^(?:(?:EXTREME |VERY )?CLOSE(?:[ -]?UP)?(?: ON| SHOT)?|ECU|CU|ANGLE(?: ON)?"
+    r"|(?:REVERSE|LOW|HIGH|DUTCH|WIDE|NEW|ANOTHER) ANGLE(?: ON)?|WIDE(?: SHOT)?(?: ON)?"
+    r"|(?:MEDIUM|TWO|TRACKING|MOVING|OVERHEAD|AERIAL|ESTABLISHING|OVER THE SHOULDER) SHOT"
+    r"(?: ON| OF)?|OVERHEAD|AERIAL(?: VIEW)?|BIRD'S[ -]EYE(?: VIEW)?|INSERT(?: SHOT)?"
+    r"|BACK (?:TO|ON)|RESUME(?: SCENE)?|POV|P\.O\.V\.|ON)\b(?![.'])"
+    r"|^[A-Z0-9'’\- ]+['’]S (?:POV|P\.O\.V\.)(?:\W|$)|^[A-Z0-9'’\- ]+ POV$")
 _EMPHASIS = [
     re.compile(r"\*\*\*(?=\S)(.+?)(?<=\S)\*\*\*"),
     re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"),
@@ -156,7 +169,7 @@ def _title_page(lines: list[str], gone: list[bool]) -> tuple[dict[str, str], int
 
 
 def _is_transition(s: str) -> bool:
-    return s.isupper() and s.endswith("TO:")
+    return s.isupper() and (s.endswith("TO:") or bool(_BARE_TRANSITION.match(s)))
 
 
 def _cue(s: str) -> tuple[str, tuple[str, ...], bool] | None:
@@ -175,6 +188,8 @@ def _cue(s: str) -> tuple[str, tuple[str, ...], bool] | None:
         if name != name.upper() or not any(c.isalpha() for c in name):
             return None
         if name[-1] in ":!?" or (rest and not body.endswith(")")):
+            return None
+        if CAMERA_DIRECTION.match(name):  # ANGLE ON MARA with her action right under it
             return None
     return name, exts, dual
 

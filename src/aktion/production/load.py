@@ -20,8 +20,10 @@ from .choreo import Choreo
 from .digest import digest_file
 from .errors import ProductionError, SourceIssue
 from .production import Production
+from .references import REFERENCE_FORMATS, reference_problem
 from .script import Script
 from .settings import Settings
+from .source_files import MAX_SCRIPT_BYTES, read_source_text
 from .yamlio import line_of, plain, read_yaml
 
 SETTINGS_FILE = "aktion.toml"
@@ -63,7 +65,7 @@ def load_settings(root: Path) -> Settings:
             [SourceIssue(path, None, "not a production folder: no aktion.toml", "aktion.toml")]
         )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_source_text(path))
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"at line (\d+), column (\d+)", str(e))
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
@@ -109,8 +111,10 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
 
     script_path = root / settings.script
     script = None
-    if script_path.is_file():
-        script = Script.load(script_path)
+    if script_path.exists() or script_path.is_symlink():
+        text = attempt(read_source_text, script_path, root, MAX_SCRIPT_BYTES)
+        if text is not None:
+            script = Script.from_text(text, script_path)
     else:
         issues.append(SourceIssue(script_path, None, "script not found", "a Fountain file"))
 
@@ -121,7 +125,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
     broken: set[str] = set()  # cast files with errors: already reported, not "missing"
     for path in sorted(cast_dir.glob("*.yaml")) if cast_dir.is_dir() else []:
         broken.add(path.stem)
-        doc = attempt(read_yaml, path)
+        doc = attempt(read_yaml, path, root)
         if doc is None:
             continue
         docs[path] = doc
@@ -142,6 +146,12 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
                                 "a file inside the production folder")
                 )
                 continue
+            problem = reference_problem(ref_path)
+            if problem is not None:
+                issues.append(SourceIssue(path, line_of(doc, ("refs", i)),
+                                          f"reference image `{ref}` {problem}",
+                                          f"a {', '.join(REFERENCE_FORMATS)} image"))
+                continue
             digests[ref] = digest_file(ref_path)
         lock = compute_lock(ch, digests)
         if ch.locked and ch.locked != lock:
@@ -154,15 +164,18 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
 
     boards_path = root / settings.boards
     boards = None
-    doc = attempt(read_yaml, boards_path)
-    if doc is not None:
+    doc = attempt(read_yaml, boards_path, root)
+    if doc is None and boards_path.is_file() and not any(i.file == boards_path for i in issues):
+        issues.append(SourceIssue(boards_path, None, "empty file", "a Boards document "
+                                  "(`schema: Boards.1` and its scenes)"))
+    elif doc is not None:
         docs[boards_path] = doc
         boards = attempt(validate_doc, Boards, boards_path, doc, settings.fps)
 
     choreo_path = root / settings.choreo
     choreo = Choreo()
-    if choreo_path.is_file():
-        doc = attempt(read_yaml, choreo_path)
+    if choreo_path.exists() or choreo_path.is_symlink():
+        doc = attempt(read_yaml, choreo_path, root)
         if doc is not None:
             docs[choreo_path] = doc
             choreo = attempt(validate_doc, Choreo, choreo_path, doc, settings.fps) or Choreo()
@@ -185,7 +198,12 @@ def _cross_check(boards, choreo, cast, script, docs, boards_path, choreo_path, m
     durations: dict[str, int] = {}
     people: dict[str, set[str]] = {}
     move_names = set(moves) if moves is not None else None
+    scene_ids: set[str] = set()
     for si, scene in enumerate(boards.scenes):
+        if scene.id in scene_ids:  # out/<scene>.mp4 would hold only one of them
+            issues.append(SourceIssue(boards_path, line_of(bdoc, ("scenes", si, "id")),
+                                      f"duplicate scene id `{scene.id}`", "unique scene ids"))
+        scene_ids.add(scene.id)
         for hi, shot in enumerate(scene.shots):
             loc = ("scenes", si, "shots", hi)
             if shot.id in durations:

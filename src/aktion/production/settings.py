@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -30,6 +31,14 @@ class Settings(Versioned):
     boards: str = "boards.yaml"
     choreo: str = "choreo.yaml"
     cast_dir: str = "cast"
+
+    @field_validator("script", "boards", "choreo", "cast_dir")
+    @classmethod
+    def _inside(cls, v: str) -> str:
+        parts = PurePosixPath(v.replace("\\", "/")).parts
+        if not v or PurePosixPath(v).is_absolute() or v.startswith("~") or ".." in parts:
+            raise ValueError("a path relative to the production folder, inside it")
+        return v
 
     @field_validator("width", "height")
     @classmethod

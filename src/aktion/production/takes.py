@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .errors import ProductionError, SourceIssue
 from .schema import Versioned
 from .timing import Frames
-from .yamlio import dump_yaml, plain, read_yaml, write_text_atomic
+from .yamlio import dump_yaml, line_of, plain, read_yaml, write_text_atomic
 
 CANVAS_FILE = "canvas.yaml"
 
@@ -96,14 +96,21 @@ def load_canvas(root: Path, fps: int = 24) -> Canvas:
     try:
         return Canvas.model_validate(plain(doc) or {}, context={"fps": fps})
     except ValidationError as e:
-        from .yamlio import line_of
-
         issues = [
             SourceIssue(path, line_of(doc, tuple(err["loc"])),
                         ".".join(map(str, err["loc"])) or "(top level)", err["msg"])
             for err in e.errors()
         ]
         raise ProductionError(issues) from None
+
+
+def canvas_error(root: Path, loc: tuple[str | int, ...], message: str,
+                 expected: str | None = None) -> ProductionError:
+    """A problem planning finds in ``canvas.yaml`` (it names what the plan lacks),
+    located at the line of ``loc`` (e.g. ``("shots", "sh080", "takes", 0, "backend")``)."""
+    path = Path(root) / CANVAS_FILE
+    line = line_of(read_yaml(path), loc) if path.is_file() else None
+    return ProductionError([SourceIssue(path, line, message, expected)])
 
 
 def save_canvas(root: Path, canvas: Canvas) -> Path:

@@ -15,6 +15,7 @@ _FRAMES = re.compile(r"^\s*(\d+)\s*f?\s*$")
 _TIMECODE = re.compile(r"^\s*(\d+):(\d{2}):(\d{2})[:;](\d{2})\s*$")
 
 EXPECTED = 'frames (36), "36f", seconds ("1.5s") or timecode ("00:00:01:12")'
+MAX_SECONDS = 4 * 3600  # no time in a production is longer than a feature: a typo
 
 
 def to_frames(value: Any, fps: int) -> int:
@@ -36,6 +37,9 @@ def to_frames(value: Any, fps: int) -> int:
         raise ValueError(f"{hint}a time: {EXPECTED}")
     if frames < 0:
         raise ValueError("a time that is not negative")
+    if frames > MAX_SECONDS * fps:
+        raise ValueError(f"a time of at most {MAX_SECONDS // 3600} hours "
+                         f"({MAX_SECONDS * fps} frames at {fps} fps)")
     return frames
 
 

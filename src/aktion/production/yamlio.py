@@ -13,6 +13,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from .errors import ProductionError, SourceIssue
+from .source_files import read_source_text
 
 
 def _yaml() -> YAML:
@@ -22,16 +23,20 @@ def _yaml() -> YAML:
     return y
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file keeping positions; syntax errors become a ``ProductionError``."""
+MAX_DEPTH = 64  # nesting levels a source document may have (a boards file uses ~8)
+MAX_NODES = 1_000_000  # values once aliases are expanded (a 1000-shot file has ~60000)
+MAX_NUMBER = 1e6  # metres, degrees, millimetres: anything bigger is a typo
+
+
+def read_yaml(path: Path, root: Path | None = None) -> Any:
+    """Parse a YAML source keeping positions; every problem becomes a ``ProductionError``.
+
+    The file must be a regular file of bounded size (inside ``root`` when given); its
+    nesting, its size once aliases are expanded (no "billion laughs") and its numbers
+    (finite, of sane magnitude) are bounded too, each with the line that breaks them."""
+    text = read_source_text(path, root)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProductionError([SourceIssue(path, None, "file not found")]) from None
-    except UnicodeDecodeError as e:
-        raise ProductionError([SourceIssue(path, None, f"not UTF-8 text ({e.reason})")]) from None
-    try:
-        return _yaml().load(text)
+        doc = _yaml().load(text)
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
@@ -40,6 +45,36 @@ def read_yaml(path: Path) -> Any:
         raise ProductionError(
             [SourceIssue(path, line, f"YAML syntax: {problem}", column=col)]
         ) from None
+    except RecursionError:
+        raise ProductionError([SourceIssue(path, None, "nested too deeply to read",
+                                           f"at most {MAX_DEPTH} levels")]) from None
+    _bounded(path, doc)
+    return doc
+
+
+def _bounded(path: Path, doc: Any) -> None:
+    """Walk the document as ``plain`` will, counting values; stop at the first excess."""
+    count = 0
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(doc, ())]
+    while stack:
+        node, loc = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise ProductionError([SourceIssue(
+                path, line_of(doc, loc), f"expands to more than {MAX_NODES:,} values "
+                "(aliases repeating aliases?)", "a document of sane size")])
+        if len(loc) > MAX_DEPTH:
+            raise ProductionError([SourceIssue(path, line_of(doc, loc), "nested too deeply",
+                                               f"at most {MAX_DEPTH} levels")])
+        if isinstance(node, dict):
+            stack.extend((v, (*loc, k)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, (*loc, i)) for i, v in enumerate(node))
+        elif isinstance(node, float) and not (abs(node) <= MAX_NUMBER):
+            where = ".".join(str(p) for p in loc) or "(top level)"
+            raise ProductionError([SourceIssue(
+                path, line_of(doc, loc), f"`{where}`: got {float(node)!r}",
+                f"a finite number within ±{MAX_NUMBER:g}")])
 
 
 def plain(node: Any) -> Any:

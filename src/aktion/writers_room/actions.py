@@ -1,66 +1,45 @@
-"""Reading who does what to whom in an action line, with the synonym table's help.
+"""Reading who does what to whom in an action line.
 
-Plain heuristics a script supervisor would use: the subject is the nearest name or
-pronoun before the verb, the target the first one after it; "he" and "she" go to the
-most recent character the script refers to that way; "a hook" is thrown by the
-sentence's subject, "the hook" after a duck was thrown by the other fighter, and a
-strike answered by a block or a dodge does not land.
+A sentence is cut into clauses (``clauses``) and each clause is read the way a script
+supervisor would. ``SceneReader`` puts the parts together, each in its own module:
+
+- ``verbphrase``: the verb, its voice and mood ("is thrown", "gets punched", "can draw"),
+  every tense through ``forms`` (lemminflect);
+- ``referents``: the subject (carried across clauses: "ducks, then drives..."; names
+  joined by "and" act together), pronouns by gender and number, possessives;
+- ``chunks`` and ``strikes``: objects and phrases; the target, the set piece a target
+  is driven into, the weapon, how many blows ("jabs twice", "a flurry of punches");
+  strikes named as things ("throws a hook", "answers with an uppercut", ": jab, cross");
+- ``defences``: a block, parry or catch stops the strike it answers, a duck, dodge, slip
+  or roll makes it miss ("ducks under the hook": the other fighter threw one);
+- ``strike_clauses``: what a clause says of a strike ("Kade's jab whiffs past her ear").
+
+A verb in an action clause that the table does not know is reported, not dropped.
+Everything is local to a clause plus a small, bounded memory (the last few strikes,
+the cast in order of mention), so reading is linear in the length of the text.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections import deque
 
 from .breakdown import Beat, SceneBreakdown
+from .chunks import NP, chunk
+from .clauses import ADVERBS, Clause, Token, split_clauses, tokenize
+from .defences import DefenceReading
 from .names import NameMatcher
-from .verbs import VerbTable
+from .reading import WINDOW, Action, ReadBeat, Said, copy_action, end_strike
+from .referents import Referents
+from .strike_clauses import StrikeClauses
+from .strikes import StrikeReading
+from .verbphrase import VerbPhrase, VerbReading
+from .verbs import Sense, VerbTable
 
-_PRONOUNS = {
-    "he": ("m", "subj"), "him": ("m", "obj"), "his": ("m", "poss"),
-    "she": ("f", "subj"), "her": ("f", "obj"), "hers": ("f", "obj"),
-    "they": ("n", "subj"), "them": ("n", "obj"), "their": ("n", "poss"),
-}
-_PRONOUN = re.compile(r"(?<![\w'])(he|him|his|she|her|hers|they|them|their)(?![\w'])", re.IGNORECASE)
-_DETERMINERS = {"a", "an", "another", "one", "his", "her", "their", "its", "the", "that",
-                "this", "same"}
-_PREPOSITIONS = {"at", "into", "in", "on", "to", "across", "under", "against", "onto"}
-_DEFINITE = {"the", "that", "this", "same"}
-_REPEAT = re.compile(r"^\W*(twice|two times|three times|again and again)\b", re.IGNORECASE)
-_HARD = re.compile(r"\b(hard|heavy|vicious|brutal|savage|full force|massive|huge)\b", re.IGNORECASE)
+_HARD = re.compile(r"\b(hard|heavy|vicious|brutal|savage|full force|massive|huge|crushing|"
+                   r"sickening)\b", re.IGNORECASE)
 _FAST = re.compile(r"\b(fast|quick|quickly|snaps?|lightning|rapid|flurry)\b", re.IGNORECASE)
-
-
-@dataclass
-class Mention:
-    start: int
-    end: int
-    who: str | None  # resolved cast id, None if it could not be resolved
-    role: str  # "name", "subj", "obj", "poss"
-
-
-@dataclass
-class Action:
-    """One move in a sentence, as the table names it (the library fallback comes later)."""
-
-    move: str
-    who: str
-    kind: str
-    offset: int  # where in the sentence it is said
-    target: str | None = None
-    hit: str | None = None
-    intensity: float = 1.0
-    speed: float = 1.0
-
-
-@dataclass
-class ReadBeat:
-    beat: Beat
-    actions: list[Action] = field(default_factory=list)
-    cameras: list[tuple[str, int]] = field(default_factory=list)  # (camera beat, offset)
-    prop: str | None = None
-    holder: str | None = None
-    people: list[str] = field(default_factory=list)  # everyone the sentence involves
+_HAND = {"jab", "cross", "hook", "uppercut", "slap", "spinning_backfist"}
 
 
 def infer_genders(scenes: list[SceneBreakdown], intros: dict[int, str]) -> dict[str, str]:
@@ -71,11 +50,12 @@ def infer_genders(scenes: list[SceneBreakdown], intros: dict[int, str]) -> dict[
     names nobody and opens with "He"/"She" after one that named only them.
     """
     votes: dict[str, dict[str, int]] = {}
+    gender_of = {"he": "m", "him": "m", "his": "m", "himself": "m",
+                 "she": "f", "her": "f", "hers": "f", "herself": "f"}
 
     def vote(cid: str, word: str) -> None:
-        g = _PRONOUNS.get(word.lower(), ("n", ""))[0] if word.lower() not in (
-            "himself", "herself") else ("m" if word.lower() == "himself" else "f")
-        if g in ("m", "f"):
+        g = gender_of.get(word.lower())
+        if g is not None:
             votes.setdefault(cid, {}).setdefault(g, 0)
             votes[cid][g] += 1
 
@@ -85,8 +65,7 @@ def infer_genders(scenes: list[SceneBreakdown], intros: dict[int, str]) -> dict[
             words = re.findall(r"[A-Za-z]+", beat.text)
             if intros.get(beat.line) in beat.who and len(beat.who) == 1:
                 for w in words:
-                    if w.lower() in _PRONOUNS or w.lower() in ("himself", "herself"):
-                        vote(beat.who[0], w)
+                    vote(beat.who[0], w)
             elif len(beat.who) == 1:
                 for w in words:
                     if w.lower() in ("himself", "herself"):
@@ -102,11 +81,7 @@ def infer_genders(scenes: list[SceneBreakdown], intros: dict[int, str]) -> dict[
     return out
 
 
-def _words_before(text: str, offset: int, n: int) -> list[str]:
-    return re.findall(r"[\w'’]+|[,;:.!?]", text[:offset])[-n:]
-
-
-class SceneReader:
+class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeClauses):
     """Reads a scene's sentences in order, remembering who was last referred to."""
 
     def __init__(self, table: VerbTable, matcher: NameMatcher, genders: dict[str, str],
@@ -115,194 +90,338 @@ class SceneReader:
         self.matcher = matcher
         self.genders = genders
         self.present = list(present)
-        self.recent: list[str] = []  # most recent first
-        self.subject: str | None = None
-        self.history: list[Action] = []  # every strike so far, for blocks and dodges
+        self.recent: list[str] = []  # most recent first, each once
+        self.subject: list[str] | None = None
+        self.history: deque[tuple[int, Action]] = deque(maxlen=WINDOW)  # (sentence, strike)
+        self.answered: set[int] = set()  # ids of strikes a defence already answered
+        self.held: dict[str, str] = {}  # who -> the weapon in their hand
+        self.count = 0  # sentences read
+        # one-word names read in lower case after "the" or "his": "the guard", "his minion"
+        # (a group name such as "thugs" names several people: it is no one alias)
+        self.aliases = {form: ids if isinstance(ids, str) else ids[0]
+                        for form, ids in getattr(matcher, "alias", {}).items()
+                        if " " not in form and form.isalpha()
+                        and (isinstance(ids, str) or len(ids) == 1)}
 
-    # --- who --------------------------------------------------------------------------
-
-    def _resolve(self, gender: str, seen: list[str], exclude: str | None) -> str | None:
-        """The character a pronoun points at: the latest one referred to that way."""
-        pool = list(dict.fromkeys(seen[::-1] + self.recent + self.present))
-
-        def pick(cands: list[str]) -> str | None:
-            if gender not in ("m", "f"):
-                return self.subject if self.subject in cands else None
-            for c in cands:
-                if self.genders.get(c) == gender:
-                    return c
-            return next((c for c in cands if c not in self.genders), None)
-
-        first = pick([c for c in pool if c != exclude]) if exclude else None
-        return first or pick(pool)
-
-    def _mentions(self, text: str) -> list[Mention]:
-        out = [Mention(a, z, cid, "name") for a, z, cid in self.matcher.find(text)]
-        for m in _PRONOUN.finditer(text):
-            out.append(Mention(m.start(), m.end(), None, m.group(1).lower()))
-        out.sort(key=lambda x: x.start)
-        seen: list[str] = []
-        for x in out:  # resolve pronouns in order against what came just before
-            if x.who is None:
-                gender, role = _PRONOUNS[x.role]
-                prior = seen[-1] if seen and role != "subj" else None
-                x.who = self._resolve(gender, seen, prior)
-                x.role = "poss" if x.role == "her" else role  # "her" may own or receive
-            if x.who is not None:
-                seen.append(x.who)
-        return out
-
-    def _other(self, who: str | None) -> str | None:
-        for c in self.recent + self.present:
-            if c != who:
-                return c
-        return None
-
-    # --- what -------------------------------------------------------------------------
+    # --- the sentence -----------------------------------------------------------------
 
     def read(self, beat: Beat) -> ReadBeat:
+        self.count += 1
         text = beat.text
-        lower = text.lower()
-        mentions = self._mentions(text)
-        found = self.table.find(text)
+        s = Said(text)
+        tokens = tokenize(text, self.matcher)
+        for tok in tokens:
+            if tok.who:
+                self._mention(tok.who)
+        for cl in split_clauses(tokens, self.table):
+            self._clause(cl, s)
         out = ReadBeat(beat)
-        pending: list[Action] = []
-        for i, (start, end, phrase) in enumerate(found):
-            said = " ".join(text[start:end].lower().split())
-            before = [w.lower() for w in _words_before(text, start, 3)]
-            det = next((w for w in reversed(before) if w in _DETERMINERS or w.endswith(("'s", "’s"))),
-                       None)
-            if det is not None and any(w in ",;:.!?" for w in before[before.index(det):]):
-                det = None
-            nxt = found[i + 1] if i + 1 < len(found) else None
-            nxt_said = " ".join(text[nxt[0]:nxt[1]].lower().split()) if nxt else ""
-            if not phrase.noun and nxt is not None and nxt_said in self.table.nouns and (
-                    self._delivers(text[end:nxt[0]])):
-                continue  # "fires a jab": the jab is the move, "fires" only delivers it
-            noun_move = self.table.nouns.get(said) if (phrase.noun or det) else None
-            if noun_move is None and det in _DETERMINERS and before and before[-1] == det:
-                continue  # "the edge", "a circle": a noun that looks like a verb
-            if noun_move is not None and (det or phrase.noun):
-                act = self._noun(noun_move, det, start, end, text, mentions, pending)
-            else:
-                who = self._subject(mentions, start)
-                if who is None:
-                    continue
-                act = Action(phrase.move, who, self.table.kind(phrase.move), start)
-            if act is None:
-                continue
-            if act.kind == "strike":
-                self._aim(act, mentions, end, text, found[i + 1][0] if nxt else len(text))
-            if act.kind == "defence":
-                self._answer(act, pending)
-            if pending and pending[-1].who == act.who and pending[-1].move == act.move and (
-                    act.kind in ("reaction", "stance", "travel")):
-                continue  # "Kade falls, and this time he stays down": one fall
-            pending.append(act)
-            if act.kind == "strike" and (m := _REPEAT.match(text[end:])):
-                times = 3 if m.group(1).lower().startswith("three") else 2
-                for _ in range(times - 1):
-                    pending.append(Action(act.move, act.who, act.kind, act.offset, act.target,
-                                          act.hit, act.intensity, act.speed))
+        out.actions = _reacted_after(_dedupe(s.actions))
         if _HARD.search(text):
-            for a in pending:
+            for a in out.actions:
                 if a.kind == "strike":
                     a.intensity = 1.4
         if _FAST.search(text):
-            for a in pending:
+            for a in out.actions:
                 if a.kind in ("strike", "defence"):
                     a.speed = 1.3
-        out.actions = pending
-        self.history.extend(a for a in pending if a.kind == "strike")
+        said: dict[str, int] = {}
+        for m in self.table.camera_words.finditer(text):
+            said.setdefault(m.group(0).lower(), m.start())
         for cam, words in self.table.camera.items():
-            for w in words:
-                if (m := re.search(rf"(?<![\w']){re.escape(w)}(?![\w'])", lower)):
-                    out.cameras.append((cam, m.start()))
-                    break
-        self._props(out, lower, mentions)
-        people = [a.who for a in pending] + [a.target for a in pending if a.target]
-        people += [m.who for m in mentions if m.who and m.role in ("name", "subj")]
-        out.people = list(dict.fromkeys(p for p in people if p))
-        subjects = [a.who for a in pending] or [m.who for m in mentions if m.role in (
-            "name", "subj") and m.who]
-        if subjects:
-            self.subject = subjects[-1]
-        named = [m.who for m in mentions if m.who]
-        self.recent = list(dict.fromkeys(named[::-1] + self.recent))
+            first = [said[w] for w in words if w in said]
+            if first:
+                out.cameras.append((cam, min(first)))
+        names = [t.who for t in tokens if t.who]
+        self._props(out, text, names)
+        people = [a.who for a in out.actions] + [a.target for a in out.actions if a.target]
+        out.people = list(dict.fromkeys(p for p in people + names if p))
+        out.unknown = list(dict.fromkeys(s.unknown))
+        out.set_pieces = list(dict.fromkeys(s.into + self._set_pieces(tokens)))
+        for a in out.actions:
+            if a.kind == "strike":
+                self.history.append((self.count, a))
+        if s.subject:
+            self.subject = s.subject
         return out
 
-    def _delivers(self, between: str) -> bool:
-        words = between.lower().split()
-        return len(words) <= 3 and not any(w.strip(",") in {"and", "then", "but"} or
-                                           w.endswith(",") for w in words)
-
-    def _subject(self, mentions: list[Mention], offset: int) -> str | None:
-        for m in reversed(mentions):
-            if m.end <= offset and m.who and m.role in ("name", "subj"):
-                return m.who
-        return self.subject
-
-    def _noun(self, move: str, det: str | None, start: int, end: int, text: str,
-              mentions: list[Mention], pending: list[Action]) -> Action | None:
-        kind = self.table.kind(move)
-        if det in _DEFINITE:
-            defence = next((a for a in reversed(pending) if a.kind == "defence"), None)
-            if defence is None:
-                return None  # "The kick whistles past her ear": refers back
-            recent = self.history[-3:] + [a for a in pending if a.kind == "strike"]
-            if any(a.move == move and a.target == defence.who for a in recent):
-                return None
-            attacker = self._other(defence.who)
-            if attacker is None:
-                return None
-            strike = Action(move, attacker, kind, max(0, defence.offset - 1), defence.who)
-            pending.insert(pending.index(defence), strike)
-            return None
-        owner = None
-        for m in reversed(mentions):
-            if m.end > start:
+    def _set_pieces(self, tokens: list[Token]) -> list[str]:
+        words = [t.low for t in tokens]
+        found = []
+        for k in range(len(words)):
+            if words[k] not in self.table.last_words:
                 continue
-            said = text[m.start:m.end].lower()
-            if len(text[m.end:start].split()) <= 2 and m.who and (
-                    m.role == "poss" or said.endswith(("'s", "’s"))):
-                owner = m.who
-            break
-        who = owner or self._subject(mentions, start)
-        if who is None:
-            return None
-        return Action(move, who, kind, start)
+            key, size = self.table.lookup(words[max(0, k - 2):k + 1], self.table.set_pieces)
+            if size and (k + 1 == len(words) or words[k + 1] not in self.table.set_pieces):
+                found.append(key)
+        return found
 
-    def _aim(self, act: Action, mentions: list[Mention], end: int, text: str, stop: int) -> None:
-        if act.target is None:
-            after = [m for m in mentions if m.start >= end and m.who and m.who != act.who
-                     and m.role in ("name", "obj", "poss")]
-            act.target = after[0].who if after else self._other(act.who)
-        if act.target is None:
-            return
-        zone = None
-        words = re.findall(r"[a-z]+(?: plexus)?", text[end:stop].lower())
-        for k, word in enumerate(words):
-            if word in self.table.hits and _PREPOSITIONS & set(words[max(0, k - 3):k]):
-                zone = self.table.hits[word]
-                break
-        act.hit = zone or self.table.default_hit.get(act.move)
-
-    def _answer(self, defence: Action, pending: list[Action]) -> None:
-        """A block or a dodge: the last strike at the defender did not land."""
-        strikes = self.history[-4:] + [a for a in pending if a.kind == "strike"]
-        for strike in reversed(strikes):
-            if strike.target == defence.who:
-                strike.hit = None
-                return
-
-    def _props(self, out: ReadBeat, lower: str, mentions: list[Mention]) -> None:
+    def _props(self, out: ReadBeat, text: str, names: list[str]) -> None:
+        """An object a sentence turns on, worth an INSERT: the first prop it names, when it
+        is handled ("grabs the keycard") or nothing else happens."""
         if any(a.kind == "strike" for a in out.actions):
             return
-        for prop in self.table.props:
-            if re.search(rf"(?<![\w']){re.escape(prop)}s?(?![\w'])", lower):
-                verb = any(re.search(rf"(?<![\w']){re.escape(v)}(?![\w'])", lower)
-                           for v in self.table.insert_verbs)
-                if verb or not out.actions:
-                    out.prop = prop
-                    out.holder = next((m.who for m in mentions if m.who), None)
-                return
+        found = {m.group(0).lower() for m in self.table.prop_words.finditer(text)}
+        prop = next((p for p in self.table.props if p in found or p + "s" in found), None)
+        if prop is not None and (not out.actions or self.table.insert_words.search(text)):
+            out.prop = prop
+            out.holder = names[0] if names else None
+
+    # --- a clause -----------------------------------------------------------------------
+
+    def _clause(self, cl: Clause, s: Said) -> None:
+        toks = cl.tokens
+        while toks and toks[0].low in ("and", "or", "then", "but"):
+            toks = toks[1:]
+        if not toks or _sound_effect(toks):
+            return
+        v = self._verb_index(toks, s)
+        if v is not None and s.delivering and (cl.mark in (":", ",") or cl.lead == "then"):
+            items = chunk(toks, self.table, self.aliases)
+            if len(items) == 1 and isinstance(items[0], NP) and items[0].cls == "strike":
+                v = None  # ": jab, cross, hook" (a cross, not someone crossing)
+        if v is None:
+            self._verbless(toks, cl, s)
+            return
+        verb = self._verb(toks, v)
+        head = chunk(toks[:v], self.table, self.aliases)
+        has_slot = verb.pattern is not None and any(w.startswith("{") for w in verb.pattern.words)
+        rest = toks[verb.main + 1:] if (verb.pattern is None or has_slot) else toks[verb.end:]
+        vp = chunk(rest, self.table, self.aliases)
+        nps = [x for x in vp if isinstance(x, NP)]
+        words = {x for x in vp if isinstance(x, str)} | {t.low for t in toks[verb.main:]}
+        offset = toks[verb.main].start
+        relative = cl.lead == "that"
+        subject_nps = [x for x in head if isinstance(x, NP) and x.prep is None]
+        people_nps = [x for x in subject_nps if x.cls == "person"]
+        strike_np = next((x for x in reversed(subject_nps) if x.cls in (
+            "strike", "limb", "weapon", "it")), None)
+
+        body = next((x for x in subject_nps if x.cls == "body" and x.owner is not None), None)
+        if body is not None and not people_nps and strike_np is None:
+            self._body_reacts(body, verb, s, offset)  # "Kade's head snaps back"
+            return
+        if relative and not subject_nps and s.last:
+            strike = next((a for a in reversed(s.last) if a.kind == "strike"), None)
+            if strike is not None:
+                self._strike_said(strike, verb, nps, s, offset)
+            return
+        if people_nps:
+            subject = self._subjects(people_nps, verb, s, words)
+        elif strike_np is not None and not (strike_np.cls == "it" and strike_np.person
+                                             and not self._it_strike(s)):
+            self._strike_subject(strike_np, verb, nps, s, offset)
+            s.subject_np = None
+            return
+        elif subject_nps:
+            s.subject, s.subject_np = [], None  # "A truck slams into the barrier": no one
+            return
+        elif s.subject_np is not None:
+            self._strike_subject(s.subject_np, verb, nps, s, offset)
+            return
+        else:
+            subject = s.subject if s.subject is not None else list(self.subject or [])
+        if not subject:
+            return
+        if people_nps and not relative:
+            s.subject = subject
+        if verb.unreal:
+            s.last = []
+            return
+        strike = next((a for a in reversed(s.last) if a.kind == "strike"), None)
+        if relative and strike is not None:  # "a right hand that Lena parries"
+            s.last = self._relative_object(subject, verb, self._sense(verb), strike, s, offset)
+            return
+        s.last = self._act(subject, verb, nps, words, s, offset, toks)
+
+    # --- a person does something ------------------------------------------------------------
+
+    def _act(self, subject: list[str], verb: VerbPhrase, nps: list[NP], words: set[str],
+             s: Said, offset: int, toks: list[Token]) -> list[Action]:
+        sense = self._sense(verb)
+        if verb.pattern is not None and verb.pattern.role == "idiom":
+            return []
+        phrase = verb.pattern is not None
+        obj = next((x for x in nps if x.prep is None), None)
+        withs = [x for x in nps if x.prep == "with"]
+        strike_np = next((x for x in nps if x.cls == "strike" and x.prep in (
+            None, "with", "into", "in", "up")), None)  # not a place: "over the counter"
+        move = sense.move
+        kind = self.table.kind(move) if move else ""
+        if kind == "defence":
+            return self._defend(subject, move or "", verb, nps, words, s, offset, phrase)
+        if verb.passive:
+            return self._passive(subject, verb, sense, nps, words, s, offset)
+        if verb.lemma == "take" and strike_np is not None and not any(
+                x.prep == "at" for x in nps):  # "takes a knee to the gut from Arlo"
+            return self._passive(subject, verb, Sense(move=strike_np.move), nps, words, s,
+                                 offset)
+        if sense.outcome and not (sense.deliver and strike_np is not None):
+            return self._thrower_outcome(subject[0], sense.outcome, s)
+        self._hold(subject, obj, withs, sense)
+        weapon = None
+        count = 1
+        with_strike = next((x for x in withs if x.cls == "strike"), None)
+        if with_strike is not None:
+            move, count = with_strike.move, with_strike.count
+        elif (sense.deliver or move in _HAND) and strike_np is not None:
+            move, count = strike_np.move, strike_np.count
+        elif phrase and strike_np is not None and strike_np.move == move:
+            count = strike_np.count  # "squeezes off three shots"
+        elif obj is not None and obj.cls == "limb" and (sense.deliver or move in _HAND) and (
+                self._owner(obj, s, subject, own=True) in (None, *subject)):
+            move = obj.limb or obj.move
+        else:
+            used = obj if obj is not None and obj.cls == "weapon" else next(
+                (x for x in withs if x.cls == "weapon"), None)
+            if used is None and obj is not None and obj.cls == "it" and isinstance(s.it, NP):
+                used = s.it  # "The crowbar arcs... Sasha brings it crashing down"
+            if used is not None and (sense.deliver or move in _HAND or used is not obj):
+                weapon = used.key
+                if move in _HAND or move is None or move == "swing" or (
+                        sense.deliver and move not in ("fire", "draw", "aim")):
+                    move = used.move
+                    if move == "fire" and sense.move != "fire":
+                        move = self.table.gun_melee
+            elif used is not None and move in ("draw", "aim", "fire"):
+                weapon = used.key
+        if not phrase and sense.needs_weapon and (obj is None or obj.cls != "weapon"):
+            return self._unknown_or_none(subject, verb, s)
+        if not phrase and sense.needs_person and obj is not None and move == sense.move and (
+                obj.cls in ("thing", "count", "weapon") or obj.cls == "it" and not isinstance(
+                    s.it, Action)):
+            return []  # "throws the bag", "hits the lights", "grabs a fire extinguisher"
+        instrument = weapon is not None and obj is not None and obj.key == weapon
+        knock = sense.knockdown
+        if knock and move == sense.move:
+            return self._knockdown(subject, knock, verb, nps, obj, s, offset)
+        if knock and move and obj is not None and obj.cls == "person":
+            made = self._strikes(subject, move, verb, nps, words, s, offset, weapon,
+                                 max(count, self._count(toks, nps)), instrument)
+            return made + self._falls(made, s, offset)
+        if not move:
+            return self._unknown_or_none(subject, verb, s)
+        kind = self.table.kind(move)
+        if kind == "strike":
+            if weapon is None and obj is not None and obj.cls == "weapon" and sense.deliver:
+                weapon = obj.key
+            made = self._strikes(subject, move, verb, nps, words, s, offset, weapon,
+                                 max(count, self._count(toks, nps)), instrument)
+            if made and verb.lemma in ("strike", "attack") and not nps and with_strike is None:
+                s.generic = made[-1]
+            s.delivering = True
+            return made
+        s.delivering = sense.deliver and kind == ""
+        if kind == "travel":
+            return self._travel(subject, move, nps, s, offset)
+        made = [Action(move, w, kind, offset) for w in subject]
+        if move in ("draw", "aim"):
+            gun = weapon or next((x.key for x in nps if x.cls == "weapon"), None)
+            for a in made:
+                a.weapon = gun
+                if gun:
+                    self.held[a.who] = gun
+                at = next((x for x in nps if x.prep == "at" and x.cls == "person"), None)
+                if at is not None and move == "aim":
+                    target = self._np_people(at, s, subject)
+                    if target:
+                        s.aims[a.who] = target[0]
+        s.actions += made
+        return made
+
+    def _unknown_or_none(self, subject: list[str], verb: VerbPhrase, s: Said) -> list[Action]:
+        lemma = verb.lemma
+        if lemma and not self.table.known(lemma) and lemma not in ("be", "have", "do", "get"):
+            s.unknown.append(lemma)
+        return []
+
+    # --- defences --------------------------------------------------------------------------
+
+    # --- a strike does something ----------------------------------------------------------
+
+    # --- clauses without a verb -------------------------------------------------------------
+
+    def _verbless(self, toks: list[Token], cl: Clause, s: Said) -> None:
+        nps = [x for x in chunk(toks, self.table, self.aliases) if isinstance(x, NP)]
+        words = [t.low for t in toks]
+        last_strikes = [a for a in s.last if a.kind == "strike"]
+        count = self._count(toks, nps)
+        if last_strikes and (count > 1 and all(w in ADVERBS or w.isdigit() or w in (
+                "times", "two", "three", "four", "and", "again", "over") for w in words)):
+            extra = [copy_action(last_strikes[-1]) for _ in range(count - 1)]
+            s.actions += extra
+            s.last = s.last + extra
+            return
+        if toks[0].low in ("into", "to", "at", "in", "on", "across") and s.last:
+            who = s.last[-1].who
+            target, zone, np = self._targets(who, nps, s, [who])
+            for a in s.last:
+                if a.kind == "strike" and target and id(a) not in s.named:
+                    a.target = target
+                    s.named.add(id(a))
+                    if a.outcome in (None, "lands"):
+                        end_strike(a, "lands", self.table, zone)
+            return
+        strikes = [x for x in nps if x.cls == "strike" and x.prep is None]
+        subject = s.subject if s.subject is not None else list(self.subject or [])
+        if strikes and subject and (s.delivering or cl.mark == ":" or cl.lead == "then"):
+            made: list[Action] = []
+            if s.generic is not None and cl.mark == ":" and s.holds(s.generic):
+                s.drop(s.generic)  # "strikes first: a fast jab"
+                s.generic = None
+            for np in strikes:
+                made += self._strikes(subject[:1], np.move or "cross", VerbPhrase(0, 0, None, None),
+                                      [x for x in nps if x is not np], set(words), s, np.start,
+                                      None, np.count)
+            if s.outcome is not None:
+                for a in made:
+                    end_strike(a, s.outcome, self.table, a.hit)
+                s.outcome = None
+            s.last, s.delivering = made, True
+            return
+        people = [x for x in nps if x.cls == "person" and x.prep is None]
+        if people and len(people) == len([x for x in nps if x.prep is None]):
+            s.subject = self._subjects(people, VerbPhrase(0, 0, None, None), s, set(words))
+            s.subject_np = None
+            return
+        owned = next((x for x in nps if x.prep is None and x.owner is not None and x.cls in (
+            "strike", "limb", "weapon")), None)
+        if owned is not None:
+            s.subject_np = owned  # "Vex's fist, hard as a hammer, snaps..."
+
+
+def _sound_effect(toks: list[Token]) -> bool:
+    """"WHAM!", "CRACK --": a sound, not a move."""
+    return all(t.text.isupper() and not t.who for t in toks) and len(toks) <= 3
+
+
+def _dedupe(actions: list[Action]) -> list[Action]:
+    """"Kade falls, and this time he stays down": one fall."""
+    out: list[Action] = []
+    for a in actions:
+        if out and out[-1].who == a.who and out[-1].move == a.move and a.kind in (
+                "reaction", "stance", "travel"):
+            continue
+        out.append(a)
+    return out
+
+
+def _reacted_after(actions: list[Action]) -> list[Action]:
+    """A reaction said before the blow that causes it ("his head snaps back as her hook
+    lands") happens after it."""
+    waiting: dict[int, list[Action]] = {}  # id of the blow -> reactions that follow it
+    moved: set[int] = set()
+    for k, a in enumerate(actions):
+        if a.kind != "reaction":
+            continue
+        cause = next((b for b in actions[k + 1:k + 1 + WINDOW] if b.kind == "strike" and
+                      b.target == a.who and b.outcome == "lands"), None)
+        if cause is not None:
+            waiting.setdefault(id(cause), []).append(a)
+            moved.add(id(a))
+    out: list[Action] = []
+    for a in actions:
+        if id(a) not in moved:
+            out.append(a)
+            out += waiting.get(id(a), [])
+    return out

@@ -27,6 +27,11 @@ def frames(seconds: float, fps: int) -> int:
     return max(1, round(seconds * fps))
 
 
+BYSTANDERS = (-120.0, -60.0, 180.0, 0.0, -150.0, -30.0, -90.0)
+"""Where others stand around a pair, degrees on a circle: the far side of the line first,
+behind the pair as the camera on the ``left`` side sees them, never between it and them."""
+
+
 def floor_plan(people: list[str]) -> dict[str, tuple[float, float, float]]:
     """Start marks (x, z, facing°) for a scene: the first two face each other 1 m apart
     along x (the line of action); anyone else stands back on a circle, facing the pair."""
@@ -37,10 +42,12 @@ def floor_plan(people: list[str]) -> dict[str, tuple[float, float, float]]:
         elif i == 1:
             marks[who] = (0.5, 0.0, 180.0)
         else:
-            angle = math.radians(60 + 60 * ((i - 2) % 5))
-            x, z = round(2.2 * math.cos(angle), 2), round(2.2 * math.sin(angle), 2)
+            ring, spot = divmod(i - 2, len(BYSTANDERS))
+            angle = math.radians(BYSTANDERS[spot] + 15.0 * ring)
+            radius = 2.2 + 1.2 * ring
+            x, z = round(radius * math.cos(angle), 2), round(radius * math.sin(angle), 2)
             facing = round(math.degrees(math.atan2(-z, -x)) % 360, 1)
-            marks[who] = (x, z, facing if facing <= 180 else facing - 360)
+            marks[who] = (x + 0.0, z + 0.0, facing if facing <= 180 else facing - 360)
     return marks
 
 

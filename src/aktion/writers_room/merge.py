@@ -1,8 +1,11 @@
 """Writing a draft without overwriting the director: merge only what is missing.
 
 boards.yaml and choreo.yaml are read round-trip (comments, order and quoting kept);
-a drafted scene is added when no scene has its id or heading; a drafted shot when no
-shot of that scene covers any of its script lines; a beat when its shot has no beat
+a drafted scene is the boarded scene with its id (the script's scene number, else its
+place in the script), else the one whose shots cite lines inside it, and is added
+when there is none: never matched by heading text, which scripts repeat (INT.
+WAREHOUSE - NIGHT forty times). A drafted shot is added when no shot of that scene
+covers any of its script lines; a beat when its shot has no beat
 citing the same line; a cast file when there is none. New shots in a scene the
 director already boarded take that scene's camera side and its blocking, so the
 180° rule and the director's floor plan hold. Files are written atomically.
@@ -11,6 +14,7 @@ director already boarded take that scene's camera side and its blocking, so the
 from __future__ import annotations
 
 import copy
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,7 @@ class MergeReport:
     beats: int = 0
     cast: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)  # "boards", "choreo": documents touched
 
 
 def _num(v: Any) -> Any:
@@ -86,10 +91,6 @@ def _scene_node(scene: DraftScene) -> CommentedMap:
     return node
 
 
-def _norm(text: Any) -> str:
-    return " ".join(str(text or "").upper().split())
-
-
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
@@ -130,6 +131,63 @@ def _as_added(shot: DraftShot, new_id: str, existing: list[Any] | None = None) -
     return DraftShot(data, copy.deepcopy(shot.beats))
 
 
+def _span(scene: Any) -> tuple[int, int] | None:
+    """The script lines a boarded scene's shots cite, first to last."""
+    firsts, lasts = [], []
+    for shot in scene.get("shots") or []:
+        lines = plain(shot.get("lines")) if isinstance(shot, dict) else None
+        if isinstance(lines, list) and len(lines) == 2 and all(isinstance(n, int) for n in lines):
+            firsts.append(lines[0])
+            lasts.append(lines[1])
+    return (min(firsts), max(lasts)) if firsts else None
+
+
+def _match_scenes(scenes: list[Any], draft: Draft) -> dict[str, Any]:
+    """Drafted scene id -> the boarded scene it is: the same id, else the one scene whose
+    shots all cite lines inside the drafted scene's (a scene the director renamed)."""
+    by_id: dict[str, Any] = {}
+    for sc in scenes:
+        by_id.setdefault(str(sc.get("id")), sc)
+    matched: dict[str, Any] = {}
+    used: set[int] = set()
+    for dscene in draft.scenes:
+        if dscene.id in by_id:
+            matched[dscene.id] = by_id[dscene.id]
+            used.add(id(by_id[dscene.id]))
+    spans = sorted((span, k) for k, sc in enumerate(scenes)
+                   if id(sc) not in used and (span := _span(sc)) is not None)
+    starts = [span[0] for span, _ in spans]
+    for dscene in draft.scenes:
+        if dscene.id in matched or not dscene.shots:
+            continue
+        first = min(s.lines[0] for s in dscene.shots)
+        last = max(s.lines[1] for s in dscene.shots)
+        k = bisect_left(starts, first)
+        inside = []
+        while k < len(spans) and spans[k][0][0] <= last:
+            if spans[k][0][1] <= last:
+                inside.append(spans[k][1])
+            k += 1
+        if len(inside) == 1 and id(scenes[inside[0]]) not in used:
+            matched[dscene.id] = scenes[inside[0]]
+            used.add(id(scenes[inside[0]]))
+    return matched
+
+
+def _insert_at(scenes: list[Any], rank: dict[int, int], order: int) -> int:
+    """Where a new scene goes: before the first boarded scene drafted after it, looking
+    back from the end (so a fresh draft appends in constant time)."""
+    at = len(scenes)
+    for i in range(len(scenes) - 1, -1, -1):
+        r = rank.get(id(scenes[i]))
+        if r is None:
+            continue
+        if r < order:
+            break
+        at = i
+    return at
+
+
 def merge_boards(doc: Any, draft: Draft, report: MergeReport) -> tuple[Any, dict[str, str]]:
     """Add missing scenes and shots to a boards document; returns it and the ids the
     added shots got (draft id -> id in the file)."""
@@ -137,16 +195,19 @@ def merge_boards(doc: Any, draft: Draft, report: MergeReport) -> tuple[Any, dict
         doc = CommentedMap()
         doc["schema"] = "Boards.1"
         doc.yaml_set_start_comment(_HEADER)
+        report.changed.add("boards")
     scenes = doc.get("scenes")
     if not isinstance(scenes, CommentedSeq):
         scenes = doc["scenes"] = CommentedSeq()
+        report.changed.add("boards")
     taken = {str(s.get("id")) for sc in scenes for s in (sc.get("shots") or [])}
+    scene_ids = {str(sc.get("id")) for sc in scenes}
     added: dict[str, str] = {}
-    order = [d.id for d in draft.scenes]
-    for dscene in draft.scenes:
-        match = next((sc for sc in scenes if str(sc.get("id")) == dscene.id
-                      or (dscene.heading and _norm(sc.get("heading")) == _norm(dscene.heading))),
-                     None)
+    matched = _match_scenes(list(scenes), draft)
+    rank = {id(node): k for k, d in enumerate(draft.scenes)
+            if (node := matched.get(d.id)) is not None}
+    for order, dscene in enumerate(draft.scenes):
+        match = matched.get(dscene.id)
         if match is None:
             shots = []
             for shot in dscene.shots:
@@ -154,19 +215,22 @@ def merge_boards(doc: Any, draft: Draft, report: MergeReport) -> tuple[Any, dict
                 taken.add(new_id)
                 added[shot.id] = new_id
                 shots.append(_as_added(shot, new_id))
-            node = _scene_node(DraftScene(dscene.index, dscene.id, dscene.heading, dscene.set,
+            scene_id = _unique(dscene.id, scene_ids)
+            scene_ids.add(scene_id)
+            node = _scene_node(DraftScene(dscene.index, scene_id, dscene.heading, dscene.set,
                                           shots))
-            later = [i for i, sc in enumerate(scenes) if str(sc.get("id")) in order
-                     and order.index(str(sc.get("id"))) > order.index(dscene.id)]
-            scenes.insert(later[0] if later else len(scenes), node)
-            report.scenes.append(dscene.id)
+            scenes.insert(_insert_at(scenes, rank, order), node)
+            rank[id(node)] = order
+            report.scenes.append(scene_id)
             report.shots += [s.id for s in shots]
+            report.changed.add("boards")
             continue
         shots_seq = match.get("shots")
         if not isinstance(shots_seq, CommentedSeq):
             shots_seq = match["shots"] = CommentedSeq()
+            report.changed.add("boards")
+        covered = [tuple(plain(s.get("lines", [0, 0]))) for s in shots_seq]
         for shot in dscene.shots:
-            covered = [tuple(plain(s.get("lines", [0, 0]))) for s in shots_seq]
             if any(len(c) == 2 and _overlaps(shot.lines, c) for c in covered):  # type: ignore[arg-type]
                 continue
             new_id = _unique(shot.id, taken)
@@ -176,7 +240,9 @@ def merge_boards(doc: Any, draft: Draft, report: MergeReport) -> tuple[Any, dict
             at = next((i for i, s in enumerate(shots_seq)
                        if plain(s.get("lines", [0]))[0] > shot.lines[0]), len(shots_seq))
             shots_seq.insert(at, _shot_node(new))
+            covered.append(shot.lines)
             report.shots.append(new_id)
+            report.changed.add("boards")
     return doc, added
 
 
@@ -208,9 +274,11 @@ def merge_choreo(doc: Any, draft: Draft, added: dict[str, str], boards: Any,
         doc = CommentedMap()
         doc["schema"] = "Choreo.1"
         doc.yaml_set_start_comment(_HEADER)
+        report.changed.add("choreo")
     shots = doc.get("shots")
     if not isinstance(shots, CommentedMap):
         shots = doc["shots"] = CommentedMap()
+        report.changed.add("choreo")
     limits = _shot_limits(boards, draft.fps)
     for dscene in draft.scenes:
         for shot in dscene.shots:
@@ -222,11 +290,13 @@ def merge_choreo(doc: Any, draft: Draft, added: dict[str, str], boards: Any,
                 continue  # not boarded: the director dropped or renamed it
             people, duration, span = limits[target]
             entry = shots.get(target)
+            fresh = entry is None
             if entry is None:
                 entry = shots[target] = CommentedMap()
             beats = entry.get("beats")
             if not isinstance(beats, CommentedSeq):
                 beats = entry["beats"] = CommentedSeq()
+                fresh = True
             cited = {b.get("line") for b in beats if isinstance(b, dict)}
             for beat in shot.beats:
                 if not is_new:
@@ -238,8 +308,13 @@ def merge_choreo(doc: Any, draft: Draft, added: dict[str, str], boards: Any,
                         continue
                 beats.append(_beat_node(beat))
                 report.beats += 1
+                report.changed.add("choreo")
             if not beats:
                 del shots[target]
+                if not fresh:
+                    report.changed.add("choreo")
+            elif fresh:
+                report.changed.add("choreo")
     return doc
 
 
@@ -250,14 +325,11 @@ def write_draft(source: ScriptSource, draft: Draft) -> MergeReport:
     cast_dir = source.file("cast_dir")
     bdoc = read_yaml(boards_path) if boards_path.is_file() else None
     cdoc = read_yaml(choreo_path) if choreo_path.is_file() else None
-    before = (dump_yaml(bdoc) if bdoc is not None else None,
-              dump_yaml(cdoc) if cdoc is not None else None)
     bdoc, added = merge_boards(bdoc, draft, report)
     cdoc = merge_choreo(cdoc, draft, added, bdoc, report)
-    for path, doc, old in ((boards_path, bdoc, before[0]), (choreo_path, cdoc, before[1])):
-        text = dump_yaml(doc)
-        if text != old:
-            write_text_atomic(path, text)
+    for path, doc, name in ((boards_path, bdoc, "boards"), (choreo_path, cdoc, "choreo")):
+        if name in report.changed:  # untouched files are not rewritten (nor re-dumped)
+            write_text_atomic(path, dump_yaml(doc))
             report.written.append(path)
     for character in draft.cast:
         path = cast_dir / f"{character['id']}.yaml"

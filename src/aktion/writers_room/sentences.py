@@ -15,6 +15,8 @@ from aktion.production.fountain import Element, strip_emphasis
 
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 _ENDS = (".", "!", "?", "…", '"', "'", "”", "’", ")", "--", "—", ":")
+_LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
+_WORD_REACH = 64  # characters looked back for the word before a full stop ("Mr.")
 _ABBREV = {"mr", "mrs", "ms", "dr", "st", "vs", "jr", "sr", "lt", "sgt", "capt", "no", "mt"}
 
 
@@ -54,7 +56,7 @@ def _units(element: Element) -> list[list[tuple[int, str]]]:
 def _cuts(text: str) -> list[int]:
     cuts = []
     for m in _BOUNDARY.finditer(text):
-        word = re.search(r"([A-Za-z]+)\W*$", text[: m.start()])
+        word = _LAST_WORD.search(text, max(0, m.start() - _WORD_REACH), m.start())
         if word and (word.group(1).lower() in _ABBREV or len(word.group(1)) == 1 and
                      word.group(1).isupper()):
             continue  # "Mr. Kade", "J. Vex"
@@ -73,13 +75,18 @@ def sentences(element: Element) -> list[Sentence]:
             spans.append((len(text), line))
             text += part
         bounds = [0, *_cuts(text), len(text)]
+        starts = [off for off, _ in spans]
         for a, z in pairwise(bounds):
             piece = text[a:z].strip()
             if not piece:
                 continue
             start = a + (len(text[a:z]) - len(text[a:z].lstrip()))
-            own = [(max(0, off - start), ln) for off, ln in spans if start < off < start + len(piece)]
-            first = Sentence(piece, 0, 0, spans).line_at(start)
+            k = bisect_right(starts, start)  # spans are searched, never scanned: linear overall
+            first = spans[max(0, k - 1)][1]
+            own = []
+            while k < len(spans) and starts[k] < start + len(piece):
+                own.append((starts[k] - start, spans[k][1]))
+                k += 1
             sent = Sentence(piece, first, first, [(0, first), *own])
             sent.end_line = sent.line_at(len(piece) - 1)
             out.append(sent)

@@ -18,7 +18,7 @@ from pathlib import Path
 from aktion.backends.base import Backend, BackendError, Progress, StepRequest
 from aktion.generation.config import BackendContext
 
-from ..blobstore import Blobs, Output, open_blobs
+from ..blobstore import Blobs, Output, no_room, open_blobs
 from .base import Done, Event, Job
 
 Emit = Callable[[Event], None]
@@ -54,6 +54,10 @@ def cause_of(e: BaseException) -> str:
     """What the summary shows: a backend's own message, or the error and where it came from."""
     if isinstance(e, BackendError):
         return str(e)
+    if no_room(e):  # a full disk is no bug: one line, and what to do
+        where = getattr(e, "filename", None)
+        return ("no space left on the device" + (f" writing {where}" if where else "") +
+                ": free some disk space and run again (finished steps are kept)")
     return f"{type(e).__name__}: {e}\n{''.join(traceback.format_exception(e, limit=-3))}"
 
 
