@@ -191,12 +191,26 @@ def _meta(folder: Path) -> dict:
 
 def create_identity(name: str = "default", *, directory: Path | None = None,
                     intermediate: bool = False, force: bool = False,
-                    tsa_url: str | None = None) -> Identity:
-    """A new local CA and ES256 signing certificate; only the leaf key is kept."""
+                    tsa_url: str | None = None, trust: bool = True) -> Identity:
+    """A new local CA and ES256 signing certificate; only the leaf key is kept.
+
+    With ``trust`` its root joins the user's trust store: you made it here, so what
+    it signs verifies as yours on this machine (``aktion trust remove`` undoes it)."""
     folder = _prepare_dir(name, directory, force)
     ca = make_local_ca(name, intermediate=intermediate)
-    return _save(folder, name, certs_pem(ca.chain), certs_pem([ca.anchor]), key_pem(ca.key),
-                 "local-ca", tsa_url)
+    ident = _save(folder, name, certs_pem(ca.chain), certs_pem([ca.anchor]), key_pem(ca.key),
+                  "local-ca", tsa_url)
+    if trust:
+        trust_identity(ident)
+    return ident
+
+
+def trust_identity(ident: Identity) -> list:
+    """Add an identity's root to the user's trust store; returns the anchors added."""
+    from .trust import TrustStore
+
+    return TrustStore().add(load_certs(ident.anchor_pem), label=f"identity {ident.name}",
+                            source="identity created or imported on this machine")
 
 
 def import_identity(name: str, chain_pem: str, key: bytes, anchor_pem: str, *,

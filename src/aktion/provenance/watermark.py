@@ -23,6 +23,7 @@ reading, so a clip is read from the votes of many frames.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -49,6 +50,26 @@ def mark_for(*parts: str) -> str:
     """A 64-bit mark (16 hex digits) from what identifies an output, e.g. its step key
     and output name: stable, so a rerun that hits the cache carries the same mark."""
     return hashlib.sha256("\x1f".join(("aktion-mark", *parts)).encode()).hexdigest()[:16]
+
+
+def manifest_label(mark: str) -> str:
+    """The C2PA manifest label a mark stands for: a UUIDv4 holding the mark's 64 bits
+    (around the version and variant bits), so the mark *is* the manifest's identifier."""
+    m = bytes.fromhex(mark)
+    rest = hashlib.sha256(m).digest()
+    b = (m[:6] + bytes([0x40 | m[6] >> 4, (m[6] & 0xF) << 4 | m[7] >> 4,
+                        0x80 | (m[7] & 0xF)]) + rest[:7])
+    return f"urn:c2pa:{uuid.UUID(bytes=b)}"
+
+
+def mark_of_label(label: str) -> str | None:
+    """The mark a manifest label holds (None if it holds none)."""
+    try:
+        b = uuid.UUID(label.removeprefix("urn:c2pa:").split(":")[0]).bytes
+    except ValueError:
+        return None
+    m = b[:6] + bytes([(b[6] & 0xF) << 4 | b[7] >> 4, (b[7] & 0xF) << 4 | (b[8] & 0xF)])
+    return m.hex() if manifest_label(m.hex()) == label.split(":urn")[0] else None
 
 
 def mark_bits(mark: str) -> np.ndarray:
@@ -96,14 +117,14 @@ def _read_blocks(band: np.ndarray) -> np.ndarray:
     return ((val % STEP) > 0.5 * STEP).astype(np.float32)
 
 
-# OpenCV's YUV (BT.601) to BGR, as a matrix on (Y, U, V) differences
-_YUV_TO_BGR = np.array([[1.0, 2.032, 0.0], [1.0, -0.395, -0.581], [1.0, 0.0, 1.140]],
+# OpenCV's YUV (BT.601) to RGB, as a matrix on (Y, U, V) differences
+_YUV_TO_RGB = np.array([[1.0, 0.0, 1.140], [1.0, -0.395, -0.581], [1.0, 2.032, 0.0]],
                        np.float32)
 
 
 @dataclass
 class Marker:
-    """Adds one mark to frames of one size (BGR uint8), the same way each time."""
+    """Adds one mark to RGB uint8 frames of one size, the same way each time."""
 
     mark: str
     width: int
@@ -122,23 +143,27 @@ class Marker:
         k, ww, wh = self.k, self.ww, self.wh
         region = frame[: wh * k, : ww * k]
         small = region if k == 1 else cv2.resize(region, (ww, wh), interpolation=cv2.INTER_AREA)
-        yuv = cv2.cvtColor(small, cv2.COLOR_BGR2YUV).astype(np.float32)
+        yuv = cv2.cvtColor(small, cv2.COLOR_RGB2YUV).astype(np.float32)
         delta = np.zeros_like(yuv)
         for ch in CHANNELS:
             ll, highs = pywt.dwt2(yuv[..., ch], "haar")
             marked = pywt.idwt2((_quantize(ll, self.bits), highs), "haar")
             delta[..., ch] = marked - yuv[..., ch]
-        change = delta @ _YUV_TO_BGR.T  # the map is linear: a chroma change maps on its own
-        if k > 1:
-            change = cv2.resize(change, (ww * k, wh * k), interpolation=cv2.INTER_NEAREST)
+        change = np.rint(delta @ _YUV_TO_RGB.T)  # linear: a chroma change maps on its own
+        up = np.clip(change, 0, 255).astype(np.uint8)
+        down = np.clip(-change, 0, 255).astype(np.uint8)
+        if k > 1:  # the same change over each k x k cell: a 1/k copy reads it exactly
+            size = (ww * k, wh * k)
+            up = cv2.resize(up, size, interpolation=cv2.INTER_NEAREST)
+            down = cv2.resize(down, size, interpolation=cv2.INTER_NEAREST)
         out = frame.copy()
-        out[: wh * k, : ww * k] = np.clip(region + change, 0, 255).astype(np.uint8)
+        out[: wh * k, : ww * k] = cv2.subtract(cv2.add(region, up), down)  # saturating
         return out
 
 
 def _grid_scores(small: np.ndarray) -> np.ndarray:
     """Per-block bit readings, both channels stacked: (2, rows, cols)."""
-    yuv = cv2.cvtColor(small, cv2.COLOR_BGR2YUV).astype(np.float32)
+    yuv = cv2.cvtColor(small, cv2.COLOR_RGB2YUV).astype(np.float32)
     return np.stack([_read_blocks(pywt.dwt2(yuv[..., ch], "haar")[0]) for ch in CHANNELS])
 
 
