@@ -96,7 +96,7 @@ def _mark_video(src: Path, dst: Path, mark: str) -> bool:
     return True
 
 
-def sample_frames(path: Path, count: int = 12) -> list[np.ndarray]:
+def sample_frames(path: Path, count: int = 24) -> list[np.ndarray]:
     """Up to ``count`` RGB frames spread over a picture file (one for an image)."""
     path = Path(path)
     if path.suffix.lower() not in VIDEOS:

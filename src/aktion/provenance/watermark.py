@@ -37,7 +37,7 @@ BLOCK = 4  # block side in the wavelet low band (8 px of the working image)
 STEP = 48.0  # quantization step (the library uses 36; 48 survives H.264 at CRF 28)
 CHANNELS = (1, 2)  # U and V of YUV
 WORK_WIDTH = 320  # the working image is about this wide (low frequencies survive)
-CROP_FRAMES = 6  # frames read while searching a crop's phase
+CROP_FRAMES = 8  # frames read while searching a crop's phase
 ALG = "org.aktion.dwtdct-tile.1"  # names the scheme in the soft-binding assertion
 # Bits a read may differ from a known mark and still match it. A random reading comes
 # within 10 bits of a given mark with odds ~1e-8, within 6 bits ~5e-12; a crop search
@@ -195,16 +195,36 @@ def _candidates(marks: Sequence[str], cyclic: bool) -> np.ndarray:
                      for t in tiles], np.uint8)
 
 
-def _best(tile: np.ndarray, marks: Sequence[str], table: np.ndarray) -> tuple[str, int, int]:
-    bits = (tile.ravel() > 0.5).astype(np.uint8)
-    dist = (table != bits).sum(axis=-1)
-    i, shift = np.unravel_index(int(np.argmin(dist)), dist.shape)
-    return marks[int(i)], int(dist[i, shift]), int(shift)
+def _vote(tiles: np.ndarray, table: np.ndarray) -> tuple[int, int, int, int]:
+    """Read per-frame tiles (frames, 64) against candidate patterns (marks, shifts, 64).
+
+    Each frame votes for the pattern it agrees with most; the frames that voted for
+    a pattern are averaged and compared with it. A cut holds several shots, so its
+    frames carry several marks: each is read from its own frames. Returns (mark index,
+    shift, bits off, frames) for the pattern backed by most frames within reach.
+    """
+    signs = 2.0 * tiles - 1.0  # (F, 64)
+    want = 2.0 * table.astype(np.float32) - 1.0  # (M, S, 64)
+    agree = np.einsum("fb,msb->fms", signs, want)
+    flat = agree.reshape(len(tiles), -1).argmax(axis=1)
+    best = (-1, 0, BITS + 1, 0)
+    for choice in np.unique(flat):
+        voters = tiles[flat == choice]
+        i, shift = np.unravel_index(int(choice), table.shape[:2])
+        bits = (voters.mean(axis=0) > 0.5).astype(np.uint8)
+        off = int((table[i, shift] != bits).sum())
+        if (len(voters), -off) > (best[3], -best[2]) and off <= MAX_DISTANCE:
+            best = (int(i), int(shift), off, len(voters))
+    return best
+
+
+def _tiles(smalls: Sequence[np.ndarray], dx: int = 0, dy: int = 0) -> np.ndarray:
+    return np.array([_fold(_grid_scores(s[dy:, dx:])).ravel() for s in smalls])
 
 
 def read_frames(frames: Iterable[np.ndarray], marks: Sequence[str],
                 widths: Sequence[int] = ()) -> Reading | None:
-    """The known mark these frames carry, or None.
+    """The known mark these frames carry (the one most frames carry), or None.
 
     Tries the working size of each plausible original width (the frame's own, and
     ``widths``, e.g. the production's format), first aligned, then every crop phase.
@@ -217,28 +237,22 @@ def read_frames(frames: Iterable[np.ndarray], marks: Sequence[str],
     h, w = frames[0].shape[:2]
     factors = sorted({factor_for(w)} | {max(1, round(factor_for(x) * w / x)) for x in widths
                                          if x > 0})
+    sizes = [(k, w // k, h // k) for k in factors
+             if w // k >= 2 * BLOCK * TILE and h // k >= 2 * BLOCK * TILE]
+    shrunk = {k: [f if k == 1 else cv2.resize(f, (ww, wh), interpolation=cv2.INTER_AREA)
+                  for f in frames] for k, ww, wh in sizes}
+    for k, _, _ in sizes:
+        i, _, off, n = _vote(_tiles(shrunk[k]), straight)
+        if i >= 0:
+            return Reading(marks[i], off, f"1/{k}, aligned, {n} of {len(frames)} frames")
     best: Reading | None = None
-    for k in factors:
-        ww, wh = w // k, h // k
-        if ww < 2 * BLOCK * TILE or wh < 2 * BLOCK * TILE:
-            continue
-        smalls = [f if k == 1 else cv2.resize(f, (ww, wh), interpolation=cv2.INTER_AREA)
-                  for f in frames]
-        aligned = np.mean([_grid_scores(s) for s in smalls], axis=0)
-        m, d, _ = _best(_fold(aligned), marks, straight)
-        if d <= MAX_DISTANCE:
-            return Reading(m, d, f"1/{k}, aligned")
-    for k in factors:  # no aligned reading: look for the phase of a crop
-        ww, wh = w // k, h // k
-        if ww < 2 * BLOCK * TILE or wh < 2 * BLOCK * TILE:
-            continue
-        smalls = [f if k == 1 else cv2.resize(f, (ww, wh), interpolation=cv2.INTER_AREA)
-                  for f in frames[:CROP_FRAMES]]
+    for k, _, _ in sizes:  # no aligned reading: look for the phase of a crop
+        few = shrunk[k][:: max(1, len(frames) // CROP_FRAMES)][:CROP_FRAMES]
         for dy in range(2 * BLOCK):  # the phase within a block, then within the tile
             for dx in range(2 * BLOCK):
-                acc = np.mean([_grid_scores(s[dy:, dx:]) for s in smalls], axis=0)
-                m, d, shift = _best(_fold(acc), marks, cyclic)
-                if d <= MAX_DISTANCE_CROP and (best is None or d < best.distance):
-                    best = Reading(m, d, f"1/{k}, cropped: phase {dx},{dy} px, "
-                                         f"{shift // TILE},{shift % TILE} blocks")
+                i, shift, off, n = _vote(_tiles(few, dx, dy), cyclic)
+                if i >= 0 and off <= MAX_DISTANCE_CROP and (best is None or off < best.distance):
+                    best = Reading(marks[i], off, f"1/{k}, cropped: phase {dx},{dy} px and "
+                                                  f"{shift // TILE},{shift % TILE} blocks, "
+                                                  f"{n} of {len(few)} frames")
     return best
