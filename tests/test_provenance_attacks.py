@@ -1,7 +1,7 @@
 """The attack table: each row is one way a forger (or the world) goes after a rendered,
 signed production, and the verdict ``verify_asset`` must give.
 
-The production is the tiny fight rendered for real at 640x360 by the previz backend
+The production is the tiny fight rendered for real at 1280x720 by the previz backend
 and sealed by the engine (watermarked, signed, logged); each row works on a fresh
 copy of it and of the user's configuration.
 """
@@ -38,7 +38,7 @@ from local_tsa import LocalTSA, local_tsa
 from test_canvas import render
 from test_provenance_support import write_png
 
-WIDE = TOML.replace("width = 160", "width = 640").replace("height = 96", "height = 360")
+WIDE = TOML.replace("width = 160", "width = 1280").replace("height = 96", "height = 720")
 
 
 @dataclass
@@ -278,9 +278,9 @@ def _reencode(src: Path, dst: Path, crf: int, scale: float = 1.0,
     return dst
 
 
-def reencoded_crf23(w: World) -> Path:
-    """A re-encode at x264's default quality (CRF 28 is measured by bench_watermark.py)."""
-    return _reencode(w.cut, w.tmp / "crf23.mp4", 23)
+def reencoded_crf28(w: World) -> Path:
+    """A re-encode at CRF 28 (x264 defaults to 23)."""
+    return _reencode(w.cut, w.tmp / "crf28.mp4", 28)
 
 
 def scaled_to_half(w: World) -> Path:
@@ -330,7 +330,7 @@ ATTACKS = [
     Attack(expired_without_stamp, "invalid", "signingCredential.expired", outside=True),
     Attack(stripped_manifest, "unsigned", "no C2PA manifest",
            holds=_recovered_to_a_trusted_shot),
-    Attack(reencoded_crf23, "unsigned", "no C2PA manifest", holds=_recovered_to_a_trusted_shot),
+    Attack(reencoded_crf28, "unsigned", "no C2PA manifest", holds=_recovered_to_a_trusted_shot),
     Attack(scaled_to_half, "unsigned", "no C2PA manifest", holds=_recovered_to_a_trusted_shot),
     Attack(cropped_10_percent, "unsigned", "no C2PA manifest",
            holds=_recovered_to_a_trusted_shot),
