@@ -34,7 +34,7 @@ from aktion.provenance.step_signing import ledger_append, sign_outputs
 from aktion.provenance.trust import TrustStore
 from aktion.provenance.verify import Verdict, verify_asset
 from conftest import TOML, write_production
-from local_tsa import LocalTSA, local_tsa
+from local_tsa import local_tsa
 from test_canvas import render
 from test_provenance_support import write_png
 

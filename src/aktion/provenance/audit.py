@@ -11,6 +11,7 @@ short or rewritten); and a production that has signed anything has a ledger
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 from pathlib import Path
 
 from cryptography import x509
@@ -27,21 +28,20 @@ def chain_anchor(chain: list[x509.Certificate], anchors: list[x509.Certificate],
                  at: dt.datetime | None = None) -> x509.Certificate | None:
     """The anchor that issued the top of ``chain`` (each link's signature checked), if
     the chain links and every certificate was valid at ``at``; else None."""
-    for child, parent in zip(chain, chain[1:], strict=False):
-        try:
-            child.verify_directly_issued_by(parent)
-        except (ValueError, TypeError, Exception):  # noqa: BLE001 - any failure: no link
-            return None
+    if not all(_issued(child, parent) for child, parent in pairwise(chain)):
+        return None
     if at is not None and not all(c.not_valid_before_utc <= at <= c.not_valid_after_utc
                                   for c in chain):
         return None
-    for anchor in anchors:
-        try:
-            chain[-1].verify_directly_issued_by(anchor)
-        except Exception:  # noqa: BLE001 - not this anchor
-            continue
-        return anchor
-    return None
+    return next((a for a in anchors if _issued(chain[-1], a)), None)
+
+
+def _issued(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    try:
+        child.verify_directly_issued_by(parent)
+    except Exception:  # noqa: BLE001 - a wrong key type, name or signature: not issued by it
+        return False
+    return True
 
 
 def _when(text: str) -> dt.datetime | None:
@@ -144,8 +144,8 @@ def _against_checkpoint(cp: Checkpoint, entries: list[Entry], signers: _Signers,
         return [why]
     if not entries:
         state = "empty" if ledger.path.exists() else "missing"
-        return [f"the ledger is {state}, but its signed checkpoint records {cp.index + 1} "
-                "entries: it was deleted or emptied"]
+        return [(f"the ledger is {state}, but its signed checkpoint records {cp.index + 1} "
+                 "entries: it was deleted or emptied")]
     if entries[0].hash != cp.genesis:
         problems.append("the ledger's first entry is not the one its signed checkpoint names: "
                         "the ledger was replaced")

@@ -21,6 +21,7 @@ from pathlib import Path
 import c2pa
 from cryptography import x509
 
+from .atomic import write_atomic
 from .certs import (
     alg_for,
     certs_pem,
@@ -31,7 +32,6 @@ from .certs import (
     load_key,
     make_local_ca,
 )
-from .atomic import write_atomic
 from .errors import IdentityError
 from .home import identities_dir, identity_dir, is_inside
 from .raw_sign import sign_bytes

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from cryptography import x509
 
+from .atomic import write_atomic
 from .certs import certs_pem, fingerprint, load_certs
 from .errors import IdentityError
 from .home import aktion_home
-from .atomic import write_atomic
 
 INDEX = "anchors.json"
 

@@ -169,7 +169,6 @@ def _grid_scores(small: np.ndarray) -> np.ndarray:
 
 def _fold(scores: np.ndarray) -> np.ndarray:
     """Average block readings into the 8x8 tile (phase as found): (TILE, TILE)."""
-    _, r, c = scores.shape
     acc = np.zeros((TILE, TILE), np.float64)
     n = np.zeros((TILE, TILE), np.float64)
     for i in range(TILE):
