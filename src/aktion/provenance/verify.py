@@ -311,5 +311,7 @@ def _explain(verdict: Verdict, trust: TrustStore | None, info: dict[str, Any],
     elif verdict.status == "invalid":
         verdict.problems.append("invalid: " + "; ".join(verdict.failures[:3]))
     ingredient = [f for f in verdict.failures if f.startswith("ingredient ")]
+    for node in verdict.trail.walk()[1:] if verdict.trail else []:
+        ingredient += [f"ingredient {node.title}: {f}" for f in node.failures]
     if verdict.status != "invalid" and ingredient:
         verdict.problems.append("an ingredient failed validation: " + "; ".join(ingredient[:3]))
