@@ -372,6 +372,19 @@ def test_the_frames_of_a_previz_render_hold_a_mark_of_their_own(world: World) ->
     entries = world.ledger.entries()
     marked = {e.step_kind: e.marks for e in entries if e.marks}
     assert set(marked) == {"layout", "render", "sheet"}
+    from aktion.engine.store import Store
+
+    store = Store.for_production(world.root)
+    try:  # the clips were marked as the previz backend wrote them, not encoded twice
+        rows = store.db.execute("SELECT step_id, record FROM actions").fetchall()
+    finally:
+        store.close()
+    written = {sid: json.loads(rec).get("watermarks") for sid, rec in rows}
+    renders = {sid: w for sid, w in written.items() if sid.startswith("render:")}
+    assert len(renders) == 2 and all(w and set(w) == {"video"} for w in renders.values())
+    assert sorted(w["video"] for w in renders.values()) == sorted(
+        e.marks["video"] for e in entries if e.step_kind == "render")
+    assert not any(w for sid, w in written.items() if sid.startswith(("control", "motion_")))
     marks = [m for e in entries for m in e.marks.values()]
     assert len(set(marks)) == len(marks)  # one mark per output
     sheet = world.root / "out" / "roof-contact-sheet.png"

@@ -22,15 +22,13 @@ from .actions import UnknownSource, ingredients_for, source_type_for
 from .assertion import LedgerHead, StepAssertion, script_slice
 from .credentials import media_type, sha256_file, sign_asset
 from .errors import IdentityError, SigningError
+from .frame_marks import PICTURE_OUTPUTS
 from .identity import Identity, identity_for_production, production_identity_dir
 from .ledger import Entry, Ledger
 from .marking import mark_file
 from .trust import TrustStore
 from .watermark import mark_for
 
-# Outputs that are pictures for people to see: these carry the watermark. Control
-# maps (depth, pose, masks) are data for other steps and are left exactly as made.
-PICTURE_OUTPUTS = frozenset({"video", "image", "frame", "sheet", "still", "clip"})
 # Composites whose frames are their parts' frames, copied: they declare their parts'
 # marks by time span instead of carrying a mark of their own.
 COPIED_KINDS = frozenset({"cut"})
@@ -144,7 +142,7 @@ def sign_outputs(
     production_root: Path, step_kind: str, step_key: str, outputs: Mapping[str, Path],
     parents: Mapping[str, Path] | Sequence[Path], assertion: StepAssertion | Mapping[str, Any],
     identity: Identity | None = None, *, into: Path | None = None,
-    declared_source: str | None = None,
+    declared_source: str | None = None, premarked: Mapping[str, str] | None = None,
 ) -> SignedOutputs:
     """Watermark the pictures and sign every output C2PA can carry; others are left for
     the ledger alone.
@@ -155,7 +153,8 @@ def sign_outputs(
     replace the outputs in place, or go to the folder ``into`` (for outputs that
     must not change, such as blobs in a store). Returns name -> file to keep: the
     signed file, or the untouched output where nothing could be embedded; and the
-    marks. ``declared_source``: the digital source type the backend recorded.
+    marks. ``declared_source``: the digital source type the backend recorded;
+    ``premarked``: outputs already marked as they were written (name -> mark).
     """
     identity = identity or identity_for_production(production_root)
     if identity is None:  # pragma: no cover - identity_for_production raises instead
@@ -187,8 +186,8 @@ def sign_outputs(
                                        "step_key": step_key, "inputs": inputs,
                                        "ledger_head": head}).data()
         dst = Path(into) / f"{name}{path.suffix.lower()}" if into is not None else path
-        src, mark = path, None
-        if name in PICTURE_OUTPUTS and step_kind not in COPIED_KINDS:
+        src, mark = path, (premarked or {}).get(name)
+        if mark is None and name in PICTURE_OUTPUTS and step_kind not in COPIED_KINDS:
             candidate = mark_for(step_key, name)
             marked = dst.with_name(f".marked-{name}{path.suffix.lower()}")
             if mark_file(path, marked, candidate):
