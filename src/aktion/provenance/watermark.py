@@ -144,20 +144,19 @@ class Marker:
         region = frame[: wh * k, : ww * k]
         small = region if k == 1 else cv2.resize(region, (ww, wh), interpolation=cv2.INTER_AREA)
         yuv = cv2.cvtColor(small, cv2.COLOR_RGB2YUV).astype(np.float32)
-        delta = np.zeros_like(yuv)
+        # A change d of one Haar low-band coefficient is d/2 on its 2x2 working pixels,
+        # that is on a 2k x 2k cell of the frame; only one coefficient in 16 changes,
+        # so only those cells are touched.
+        delta = np.zeros((wh // 2, ww // 2, 3), np.float32)
         for ch in CHANNELS:
-            ll, highs = pywt.dwt2(yuv[..., ch], "haar")
-            marked = pywt.idwt2((_quantize(ll, self.bits), highs), "haar")
-            delta[..., ch] = marked - yuv[..., ch]
-        change = np.rint(delta @ _YUV_TO_RGB.T)  # linear: a chroma change maps on its own
-        up = np.clip(change, 0, 255).astype(np.uint8)
-        down = np.clip(-change, 0, 255).astype(np.uint8)
-        if k > 1:  # the same change over each k x k cell: a 1/k copy reads it exactly
-            size = (ww * k, wh * k)
-            up = cv2.resize(up, size, interpolation=cv2.INTER_NEAREST)
-            down = cv2.resize(down, size, interpolation=cv2.INTER_NEAREST)
+            ll = pywt.dwt2(yuv[..., ch], "haar")[0]
+            delta[..., ch] = (_quantize(ll, self.bits) - ll) / 2
+        change = np.rint(delta @ _YUV_TO_RGB.T).astype(np.int16)  # linear: chroma alone
+        ys, xs = np.nonzero(change.any(axis=-1))
         out = frame.copy()
-        out[: wh * k, : ww * k] = cv2.subtract(cv2.add(region, up), down)  # saturating
+        cells = out[: wh * k, : ww * k].reshape(wh // 2, 2 * k, ww // 2, 2 * k, 3)
+        touched = cells[ys, :, xs].astype(np.int16) + change[ys, xs][:, None, None, :]
+        cells[ys, :, xs] = np.clip(touched, 0, 255).astype(np.uint8)  # a view: writes out
         return out
 
 
