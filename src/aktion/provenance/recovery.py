@@ -48,10 +48,12 @@ def recover_original(path: Path, production: Path, trust: TrustStore) -> dict[st
         return None
     entries = Ledger.for_production(production).entries()
     known = sorted({m for e in entries for m in e.marks.values()})
+    if not known:
+        return {"found": False, "alg": ALG, "why": "the production's ledger records no marks"}
     frames = sample_frames(path)
     if not frames:
         return {"found": False, "why": "no frames could be read"}
-    reading = read_frames(frames, known, _format_width(production)) if known else None
+    reading = read_frames(frames, known, _format_width(production))
     if reading is None:
         return {"found": False, "alg": ALG,
                 "why": "no watermark of this production's outputs was found"}
