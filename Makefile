@@ -18,11 +18,17 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 # The demo signs its outputs with a local identity made once per machine (key kept outside
-# the repository, under ~/.config/aktion): reuse it when it exists, else make it.
+# the repository, under ~/.config/aktion): reuse it when it exists, else make it. Its root
+# goes into your trust store (you made it, here), so the outputs verify as trusted; then
+# both are verified. Undo with: aktion trust remove "identity rooftop-demo".
 demo: $(VENV)/.installed
 	$(BIN)/aktion identity use examples/rooftop --name rooftop-demo 2>/dev/null || \
-	  $(BIN)/aktion identity create --name rooftop-demo -p examples/rooftop
+	  $(BIN)/aktion identity create --name rooftop-demo -p examples/rooftop --no-trust
+	@echo "trusting the demo identity made on this machine (aktion trust list shows it)"
+	$(BIN)/aktion trust add --identity rooftop-demo
 	$(BIN)/aktion render examples/rooftop
+	$(BIN)/aktion verify examples/rooftop/out/rooftop.mp4
+	$(BIN)/aktion verify examples/rooftop/out/rooftop-contact-sheet.png
 
 readme-image: demo
 	$(BIN)/aktion sheet examples/rooftop --out docs/contact-sheet.png --width 240

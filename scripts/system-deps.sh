@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# System packages the test suite drives for real: poppler-utils (PDF pages to PNG/text) and
-# Debian's chromium (the studio's browser tests). Installed when missing and possible (root
+# System packages the test suite drives for real: poppler-utils (PDF pages to PNG/text),
+# Debian's chromium (the studio's browser tests) and openssl (a local RFC 3161 time-stamp
+# authority for the provenance tests). Installed when missing and possible (root
 # with apt); otherwise say what those tests will skip.
 set -euo pipefail
 
-APT_PACKAGES=(poppler-utils chromium)
+APT_PACKAGES=(poppler-utils chromium openssl)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -48,14 +48,27 @@ def test_identity_verify_and_ledger_commands(tmp_path: Path, home: Path) -> None
     assert r.exit_code == 1 and json.loads(r.output)["status"] == "invalid"
 
 
-def test_verify_without_trust_anchor_fails(tmp_path: Path, home: Path) -> None:  # noqa: F811
+def test_trust_is_the_users_not_the_folders(tmp_path: Path, home: Path) -> None:  # noqa: F811
+    """A copy far from its production is trusted through the user's anchor, and only
+    while the user trusts it; the production's own anchor file changes nothing."""
     prod = make_production(tmp_path / "prod")
-    aktion("identity", "create", "--production", prod)
+    r = aktion("identity", "create", "--production", prod)
+    assert "trusted its root in your trust store as 'identity default'" in r.output
     clip = made(prod, identity_for_production(prod), "s1")
     loose = tmp_path / "loose.mp4"
     loose.write_bytes(clip.read_bytes())
     r = aktion("verify", loose)
+    assert r.exit_code == 0 and "trusted through your anchor identity default" in r.output
+    assert "binding: match" in r.output
+    listed = json.loads(aktion("trust", "list", "--json").output)
+    assert [a["label"] for a in listed] == ["identity default"]
+    assert aktion("trust", "remove", "identity default").exit_code == 0
+    r = aktion("verify", loose)
     assert r.exit_code == 1 and "untrusted" in r.output
+    r = aktion("verify", clip)  # inside its production: the suggestion is shown, not used
+    assert r.exit_code == 1 and "suggests the anchor" in r.output
+    assert aktion("trust", "add", "--production", prod).exit_code == 0
+    assert aktion("verify", clip).exit_code == 0
 
 
 def test_ledger_verify_and_repair(tmp_path: Path, home: Path) -> None:  # noqa: F811

@@ -22,6 +22,7 @@ from aktion.provenance.identity import (
     import_identity,
     install_identity,
     load_identity,
+    trust_identity,
 )
 from aktion.provenance.redact import assert_clean
 from aktion.provenance.verify import verify_asset
@@ -152,6 +153,7 @@ def test_kms_style_callback_signer(tmp_path: Path, production: Path) -> None:  #
 
     ident = Identity.from_callback("kms", certs_pem(ca.chain), certs_pem([ca.anchor]), kms_sign)
     install_identity(production, ident)
+    trust_identity(ident)  # the user trusts the KMS key's root
     dst = signed_png(tmp_path, ident)
     assert calls and verify_asset(dst, production=production).status == "trusted"
 
@@ -170,6 +172,7 @@ def test_signer_plugin_is_used_for_the_production(
     tmp_path: Path, production: Path, home: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
 ) -> None:
     install_identity(production, kms_identity(production))
+    trust_identity(kms_identity(production))
     monkeypatch.setenv("AKTION_SIGNER", "test_provenance_identity:kms_identity")
     ident = identity_for_production(production)
     assert ident.sign_callback is not None and ident.key_path is None

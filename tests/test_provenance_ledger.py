@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 
+from aktion.provenance.certs import certs_pem, make_local_ca
 from aktion.provenance.errors import LedgerError
+from aktion.provenance.identity import Identity
 from aktion.provenance.ledger import GENESIS, Entry, Ledger
+
+_CA = make_local_ca("ledger-test")
+SIGNER = Identity.from_callback("ledger-test", certs_pem(_CA.chain), certs_pem([_CA.anchor]),
+                                lambda data: _CA.key.sign(data, ec.ECDSA(hashes.SHA256())))
 
 
 def filled(tmp_path: Path, n: int = 4) -> Ledger:
     ledger = Ledger(tmp_path / ".aktion" / "ledger.jsonl")
     for i in range(n):
         ledger.append(f"key{i}", step_kind="render", inputs={"poses": f"{i:064x}"},
-                      outputs={"video": f"{i + 100:064x}"}, signer="f" * 64)
+                      outputs={"video": f"{i + 100:064x}"}, signer=SIGNER)
     return ledger
 
 
@@ -110,10 +119,10 @@ def test_torn_last_line_is_reported_refused_and_repaired(tmp_path: Path) -> None
     report = ledger.verify()
     assert report.torn and "torn" in report.problems[0] and report.entries == 2
     with pytest.raises(LedgerError, match="torn"):
-        ledger.append("k", step_kind="render", inputs={}, outputs={}, signer="s")
+        ledger.append("k", step_kind="render", inputs={}, outputs={}, signer=SIGNER)
     assert ledger.repair() == b'{"index":2,"prev":"ab'
     assert ledger.verify().ok
-    assert ledger.append("k", step_kind="render", inputs={}, outputs={}, signer="s").index == 2
+    assert ledger.append("k", step_kind="render", inputs={}, outputs={}, signer=SIGNER).index == 2
 
 
 def test_a_complete_line_without_newline_is_torn_too(tmp_path: Path) -> None:
@@ -131,12 +140,16 @@ def test_process_killed_mid_append_leaves_a_detectable_state(tmp_path: Path) -> 
         "from aktion.provenance import ledger as L\n"
         "real = os.write\n"
         "def dying(fd, data):\n"
+        "    if not data.startswith(b'{\"alg\"'):\n"
+        "        return real(fd, data)  # the signer's certificate, not the entry\n"
         "    real(fd, data[: len(data) // 2]); os._exit(9)\n"
+        "from test_provenance_ledger import SIGNER\n"
         "L.os.write = dying\n"
         "L.Ledger(sys.argv[1]).append('k', step_kind='render', inputs={}, outputs={},"
-        " signer='s')\n"
+        " signer=SIGNER)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code, str(ledger.path)], check=False)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.run([sys.executable, "-c", code, str(ledger.path)], check=False, env=env)
     assert proc.returncode == 9
     report = ledger.verify()
     assert not report.ok and report.torn and report.entries == 1
@@ -146,5 +159,5 @@ def test_entries_are_canonical_and_hold_no_paths(tmp_path: Path) -> None:
     ledger = filled(tmp_path, 1)
     d = json.loads(lines(ledger)[0])
     assert set(d) == {"index", "prev", "step_key", "step_kind", "inputs", "outputs", "time",
-                      "signer", "v", "hash"}
+                      "signer", "v", "hash", "marks", "alg", "sig"}
     assert str(tmp_path).encode() not in ledger.path.read_bytes()

@@ -151,8 +151,11 @@ def test_rewritten_ledger_is_caught_by_the_head_the_asset_pinned(
 
 def test_signed_by_another_identity_is_untrusted(
     production: Path, identity: Identity, tmp_path: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    stranger = create_identity("stranger")
+    with monkeypatch.context() as mp:  # made on another machine, trusted there only
+        mp.setenv("AKTION_HOME", str(tmp_path / "elsewhere"))
+        stranger = create_identity("stranger")
     clip = made(production, stranger, "intruder")
     v = verify_asset(clip, production=production)
     assert not v.ok and v.status == "untrusted" and v.hard_binding == "match"

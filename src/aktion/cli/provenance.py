@@ -1,8 +1,10 @@
-"""Commands for provenance: signing identities, verifying assets, checking the ledger."""
+"""Commands for provenance: signing identities, the trust store, verifying assets,
+checking the ledger, and collecting unreferenced blobs."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +12,9 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
-from aktion.provenance.errors import ProvenanceError
+from aktion.provenance.audit import audit_ledger
+from aktion.provenance.certs import certs_pem, key_pem, load_certs, load_pkcs12, split_chain
+from aktion.provenance.errors import IdentityError, ProvenanceError
 from aktion.provenance.identity import (
     create_identity,
     import_identity,
@@ -18,18 +22,27 @@ from aktion.provenance.identity import (
     install_identity,
     list_identities,
     load_identity,
+    production_anchors,
+    set_tsa,
+    trust_identity,
 )
 from aktion.provenance.ledger import Ledger
 from aktion.provenance.trail import TrailNode
+from aktion.provenance.trust import TrustStore, read_bundle
 from aktion.provenance.verify import Verdict, find_production, verify_asset
 
 from .app import app, console, err_console
 
-identity_app = typer.Typer(help="Signing identities: create, import, list, use.",
+identity_app = typer.Typer(help="Signing identities: create, import, list, use, tsa.",
                            no_args_is_help=True)
-ledger_app = typer.Typer(help="The production's tamper-evident ledger.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The production's signed, tamper-evident ledger.",
+                         no_args_is_help=True)
+trust_app = typer.Typer(help="The roots you trust: the only ones a verdict of trusted rests on.",
+                        no_args_is_help=True)
 app.add_typer(identity_app, name="identity")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(trust_app, name="trust")
+P12_PASSPHRASE = "AKTION_P12_PASSPHRASE"
 
 NameOpt = Annotated[str, typer.Option("--name", "-n", help="identity name")]
 DirOpt = Annotated[Path | None, typer.Option(
@@ -50,40 +63,99 @@ def _record(production: Path | None, identity_name: str, directory: Path | None)
     console.print(f"  recorded the public chain and anchor in {folder}/")
 
 
+TsaOpt = Annotated[str | None, typer.Option(
+    "--tsa", help="RFC 3161 time-stamp authority URL: signatures stay valid after the "
+                  "certificate expires")]
+
+
 @identity_app.command("create")
 def identity_create(
     name: NameOpt = "default", directory: DirOpt = None,
     intermediate: Annotated[bool, typer.Option(help="add an intermediate CA")] = False,
-    production: ProdOpt = None,
+    production: ProdOpt = None, tsa: TsaOpt = None,
+    trust: Annotated[bool, typer.Option(help="trust its root in your trust store")] = True,
     force: Annotated[bool, typer.Option(help="replace an existing identity")] = False,
 ) -> None:
     """Make a local CA and an ES256 signing certificate; the key stays outside productions."""
     try:
-        ident = create_identity(name, directory=directory, intermediate=intermediate, force=force)
+        ident = create_identity(name, directory=directory, intermediate=intermediate, force=force,
+                                tsa_url=tsa, trust=trust)
         console.print(f"[green]✓[/] identity [bold]{name}[/]: key {ident.key_path} (0600), "
                       f"fingerprint {ident.fingerprint[:16]}…")
+        if trust:
+            console.print(f"  trusted its root in your trust store as 'identity {name}' "
+                          "(undo: aktion trust remove)")
         _record(production, name, directory)
     except ProvenanceError as e:
         raise _fail(e) from None
 
 
+def _passphrase() -> bytes | None:
+    """The PKCS#12 passphrase: from AKTION_P12_PASSPHRASE, else asked (never echoed)."""
+    env = os.environ.get(P12_PASSPHRASE)
+    if env is not None:
+        return env.encode() or None
+    text = typer.prompt("PKCS#12 passphrase (empty for none)", default="", hide_input=True,
+                        show_default=False)
+    return text.encode() or None
+
+
 @identity_app.command("import")
 def identity_import(
-    cert: Annotated[Path, typer.Option(help="PEM chain, signing certificate first")],
-    key: Annotated[Path, typer.Option(help="PEM private key (unencrypted)")],
-    anchor: Annotated[Path, typer.Option(help="PEM root certificate(s) to trust")],
+    cert: Annotated[Path | None, typer.Option(
+        help="PEM chain (signing certificate first) or one DER certificate")] = None,
+    key: Annotated[Path | None, typer.Option(help="private key, PEM or DER, unencrypted")] = None,
+    anchor: Annotated[Path | None, typer.Option(help="the root certificate(s), PEM or DER")] = None,
+    p12: Annotated[Path | None, typer.Option(
+        "--p12", help=f"a PKCS#12 (.p12/.pfx) file; its passphrase from ${P12_PASSPHRASE} "
+                      "or a prompt")] = None,
     name: NameOpt = "default", directory: DirOpt = None, production: ProdOpt = None,
+    tsa: TsaOpt = None,
+    trust: Annotated[bool, typer.Option(help="also trust its root (default: do not)")] = False,
     force: Annotated[bool, typer.Option(help="replace an existing identity")] = False,
 ) -> None:
     """Bring your own certificate and key (checked against C2PA's rules first)."""
     try:
-        ident = import_identity(name, cert.read_text(), key.read_bytes(), anchor.read_text(),
-                                directory=directory, force=force)
+        if p12 is not None:
+            bundle = load_pkcs12(p12.read_bytes(), _passphrase())
+            chain, roots = split_chain(bundle.leaf, bundle.others)
+            if anchor is not None:
+                roots = read_bundle(anchor)
+            if not roots:
+                raise IdentityError(f"{p12} holds no root certificate: pass --anchor")
+            chain_pem, key_bytes, anchor_pem = certs_pem(chain), key_pem(bundle.key), certs_pem(roots)
+        else:
+            if cert is None or key is None or anchor is None:
+                raise IdentityError("pass --cert, --key and --anchor, or --p12")
+            chain_pem = certs_pem(read_bundle(cert))
+            key_bytes, anchor_pem = key.read_bytes(), certs_pem(read_bundle(anchor))
+        ident = import_identity(name, chain_pem, key_bytes, anchor_pem, directory=directory,
+                                force=force, tsa_url=tsa)
         console.print(f"[green]✓[/] imported [bold]{name}[/], fingerprint "
                       f"{ident.fingerprint[:16]}…")
+        if trust:
+            trust_identity(ident)
+            console.print(f"  trusted its root as 'identity {name}'")
+        else:
+            console.print("  its root is not in your trust store; if it should be: "
+                          f"aktion trust add --identity {name}")
         _record(production, name, directory)
     except (ProvenanceError, OSError) as e:
         raise _fail(e) from None
+
+
+@identity_app.command("tsa")
+def identity_tsa(
+    url: Annotated[str | None, typer.Argument(help="the TSA's URL; leave out to stop")] = None,
+    name: NameOpt = "default", directory: DirOpt = None,
+) -> None:
+    """Time-stamp this identity's signatures with an RFC 3161 authority (or stop)."""
+    try:
+        set_tsa(name, url, directory=directory)
+    except ProvenanceError as e:
+        raise _fail(e) from None
+    console.print(f"[green]✓[/] {name}: " + (f"signatures time-stamped by {url}" if url
+                                              else "no time-stamps"))
 
 
 @identity_app.command("use")
@@ -104,12 +176,89 @@ def identity_list() -> None:
         console.print("no identities yet: [bold]aktion identity create[/]")
     for ident in found:
         console.print(f"{ident.name}  {ident.alg}  {ident.fingerprint[:16]}…  "
-                      f"until {ident.leaf.not_valid_after_utc:%Y-%m-%d}")
+                      f"until {ident.leaf.not_valid_after_utc:%Y-%m-%d}"
+                      + (f"  tsa {ident.tsa_url}" if ident.tsa_url else ""))
+
+
+# --- trust ------------------------------------------------------------------------------
+
+@trust_app.command("add")
+def trust_add(
+    file: Annotated[Path | None, typer.Argument(
+        help="PEM root(s) or a downloaded C2PA trust list (PEM bundle), or one DER root",
+        exists=True, dir_okay=False)] = None,
+    identity: Annotated[str | None, typer.Option(
+        "--identity", help="the root of a local identity")] = None,
+    production: Annotated[Path | None, typer.Option(
+        "--production", "-p", help="the root a production suggests (check its fingerprint "
+                                   "with its owner first)")] = None,
+    label: Annotated[str | None, typer.Option(help="a name for it in `trust list`")] = None,
+) -> None:
+    """Trust a root: files it vouches for will verify as trusted."""
+    chosen = [x is not None for x in (file, identity, production)]
+    if sum(chosen) != 1:
+        raise _fail(ValueError("give exactly one of FILE, --identity or --production"), 2)
+    try:
+        if file is not None:
+            certs, source = read_bundle(file), f"file {file.resolve()}"
+        elif identity is not None:
+            certs = load_certs(load_identity(identity).anchor_pem)
+            label, source = label or f"identity {identity}", "local identity"
+        else:
+            assert production is not None
+            certs = production_anchors(production)
+            if not certs:
+                raise IdentityError(f"{production} suggests no anchor (identity/anchor.pem)")
+            source = f"suggested by production {production.resolve()}"
+        added = TrustStore().add(certs, label=label or certs[0].subject.rfc4514_string(),
+                                 source=source)
+    except (ProvenanceError, OSError) as e:
+        raise _fail(e) from None
+    for a in added:
+        console.print(f"[green]✓[/] trusted {escape(a.subject)}  sha256 {a.fingerprint}")
+    if not added:
+        console.print("already trusted: nothing added")
+
+
+@trust_app.command("list")
+def trust_list(
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """The roots you trust, with where each came from."""
+    try:
+        anchors = TrustStore().anchors()
+    except ProvenanceError as e:
+        raise _fail(e) from None
+    if as_json:
+        typer.echo(json.dumps([a.to_json() for a in anchors], indent=2))
+        return
+    if not anchors:
+        console.print("you trust no roots yet: files verify as untrusted at best "
+                      "(aktion trust add)")
+    for a in anchors:
+        console.print(f"[bold]{escape(a.label)}[/]  {a.fingerprint[:16]}…  {escape(a.subject)}"
+                      f"  until {a.not_after[:10]}  [dim]{escape(a.source)}[/]")
+
+
+@trust_app.command("remove")
+def trust_remove(
+    which: Annotated[str, typer.Argument(help="a label, or a fingerprint (8+ hex digits)")],
+) -> None:
+    """Stop trusting a root."""
+    try:
+        gone = TrustStore().remove(which)
+    except ProvenanceError as e:
+        raise _fail(e) from None
+    if not gone:
+        raise _fail(ValueError(f"no trusted root is labelled or starts with {which!r}"))
+    for a in gone:
+        console.print(f"[yellow]removed[/] {escape(a.label)} ({a.fingerprint[:16]}…)")
 
 
 # --- verify -----------------------------------------------------------------------------
 
-STATUS_STYLE = {"trusted": "green", "untrusted": "yellow", "invalid": "red", "unsigned": "red"}
+STATUS_STYLE = {"trusted": "green", "untrusted": "yellow", "invalid": "red", "unsigned": "red",
+                "unreadable": "red"}
 
 
 def _node_label(node: TrailNode) -> str:
@@ -160,18 +309,39 @@ def _details(branch: Tree, node: TrailNode) -> None:
         branch.add(f"[red]✗ {escape(failure)}[/]")
 
 
+BINDING = {"match": "[green]binding: match[/]", "mismatch": "[red]binding: MISMATCH[/]",
+           "unknown": "[yellow]binding: not checked[/]"}
+
+
 def show_verdict(v: Verdict) -> None:
     style = STATUS_STYLE[v.status]
     mark = "✓" if v.ok else "✗"
-    console.print(f"[{style}]{mark} {escape(str(v.file))}: {v.status}[/] "
-                  f"(signature and binding: {v.hard_binding}; {v.seconds * 1000:.0f} ms)")
+    head = f"[{style}]{mark} {escape(str(v.file))}: {v.status}[/]"
+    if v.validation_state:
+        head += f" (C2PA: {v.validation_state}; {BINDING[v.hard_binding]})"
+    console.print(head + f" [dim]{v.seconds * 1000:.0f} ms[/]")
     if v.signer:
         console.print(f"  signed by {escape(str(v.signer.get('common_name')))} "
-                      f"({escape(str(v.signer.get('issuer')))}), {v.signer.get('alg')}")
+                      f"({escape(str(v.signer.get('issuer')))}), {v.signer.get('alg')}"
+                      + (f", time-stamped {v.timestamp}" if v.timestamp else ""))
+    if v.anchor:
+        console.print(f"  trusted through your anchor [bold]{escape(v.anchor['label'])}[/] "
+                      f"({v.anchor['fingerprint'][:16]}…)")
     if v.ledger is not None:
         where = f"entry {v.ledger_entry}" if v.ledger_entry is not None else "no entry"
-        state = "intact" if v.ledger.ok else "BROKEN"
+        state = "intact and signed" if v.ledger.ok else "BROKEN"
         console.print(f"  ledger: {state}, {v.ledger.entries} entries; this file: {where}")
+    r = v.recovered
+    if r and r.get("found"):
+        console.print(f"  [cyan]watermark[/]: mark {r['mark']} ({r['read_as']}, "
+                      f"{r['bits_off']} bits off) is manifest {r['manifest']}, output "
+                      f"{escape(str(r['output']))} of ledger entry {r['ledger_entry']} "
+                      f"({r['step_kind']}); original: {escape(str(r.get('original')))} "
+                      f"{r.get('original_status', 'not on this machine')}")
+        for use in r.get("used_in", []):
+            console.print(f"    used in entry {use['ledger_entry']} ({use['step_kind']})")
+    elif r:
+        console.print(f"  [dim]watermark: {escape(str(r.get('why')))}[/]")
     if v.trail is not None:
         tree = Tree("[bold]trail[/]")
         _add(tree, v.trail)
@@ -182,13 +352,15 @@ def show_verdict(v: Verdict) -> None:
 
 @app.command()
 def verify(
-    file: Annotated[Path, typer.Argument(help="a signed PNG or MP4", exists=True,
+    file: Annotated[Path, typer.Argument(help="any file the C2PA SDK reads", exists=True,
                                          dir_okay=False)],
     production: ProdOpt = None,
-    anchor: Annotated[Path | None, typer.Option(help="trust these PEM roots instead")] = None,
+    anchor: Annotated[Path | None, typer.Option(
+        help="trust only these PEM roots, instead of your trust store")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
-    """Check an asset's signature, binding, trust and ledger entry; show its trail."""
+    """Check an asset's signature, binding, trust and ledger entry; show its trail, or
+    where its watermark leads when its manifest is gone."""
     production = production or find_production(file)
     verdict = verify_asset(file, production=production,
                            anchors_pem=anchor.read_text() if anchor else None)
@@ -213,14 +385,16 @@ def ledger_verify(
     production: ProdOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
-    """Check that every entry is intact and chained; say where it is not."""
-    report = Ledger.for_production(_production(production)).verify()
+    """Check that every entry is intact, chained, signed by a root you trust and not cut
+    short of its signed checkpoint; say where it is not."""
+    report = audit_ledger(_production(production))
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     elif report.ok:
         head = report.head
-        console.print(f"[green]✓[/] ledger intact: {report.entries} entries"
-                      + (f", head {head.hash[:16]}…" if head else ""))
+        console.print(f"[green]✓[/] ledger intact and signed: {report.entries} entries"
+                      + (f", head {head.hash[:16]}…" if head else "")
+                      + (", matches its signed checkpoint" if report.checkpoint else ""))
     else:
         for p in report.problems:
             err_console.print(f"[red]✗[/] {escape(p)}")
@@ -241,3 +415,27 @@ def ledger_repair(production: ProdOpt = None) -> None:
         for p in report.problems:
             err_console.print(f"[red]✗[/] {escape(p)}")
         raise typer.Exit(1)
+
+
+# --- gc ---------------------------------------------------------------------------------
+
+@app.command()
+def gc(
+    production: ProdOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n",
+                                          help="list what would go, remove nothing")] = False,
+) -> None:
+    """Remove blobs that no cache entry and no ledger entry reference."""
+    from aktion.engine.gc import collect
+
+    root = _production(production)
+    try:
+        found = collect(root, dry_run=dry_run)
+    except (ProvenanceError, OSError, ValueError) as e:
+        raise _fail(e) from None
+    verb = "would remove" if dry_run else "removed"
+    for name in found.unreferenced:
+        console.print(f"  {verb} {name}")
+    console.print(f"{verb} {len(found.unreferenced)} of {found.blobs} blobs "
+                  f"({found.bytes / 1e6:.1f} MB); kept {found.kept} referenced by the cache "
+                  "or the ledger")

@@ -178,7 +178,7 @@ class _Render:
             return True
         self.executor.submit(Job(step.id, target, step.request, inputs,
                                  self.store.blobstore.url, self.scratch, resources,
-                                 self.graph.context(step)))
+                                 self.graph.context(step), watermark=self.sealer is not None))
         self.running[step.id] = step
         return True
 

@@ -8,7 +8,8 @@ target is renamed into place only on a clean close.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +22,12 @@ import numpy as np
 from .atomic import commit, temp_beside
 from .encoding import CODEC, PIX_FMT, THREADS, Encoding
 from .errors import MediaError
+
+FrameFilter = Callable[[np.ndarray], np.ndarray]
+# Set by the engine around one step (per thread): given a writer's path and size, the
+# filter every frame it writes goes through (provenance's watermark), or None.
+FRAME_HOOK: ContextVar[Callable[[Path, int, int], FrameFilter | None] | None] = ContextVar(
+    "aktion_frame_hook", default=None)
 
 
 def as_fps(fps: float | Fraction) -> Fraction:
@@ -58,6 +65,8 @@ class VideoWriter:
         self._tmp: Path | None = None
         self._container: av.container.OutputContainer | None = None
         self._stream: av.VideoStream | None = None
+        hook = FRAME_HOOK.get()
+        self._filter = hook(self.path, width, height) if hook is not None else None
 
     @property
     def fps(self) -> Fraction:
@@ -90,6 +99,8 @@ class VideoWriter:
                 f"expected uint8 RGB frame of shape {(self.height, self.width, 3)}, "
                 f"got {frame.dtype} {frame.shape}"
             )
+        if self._filter is not None:
+            frame = self._filter(frame)
         vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
         vf.pts = self.frames
         vf.time_base = 1 / self.fps

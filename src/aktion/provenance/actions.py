@@ -1,9 +1,12 @@
 """What a step did, in C2PA's vocabulary: actions, ingredients, digital source types.
 
 The IPTC digital source type says honestly how the pixels came to be:
-``algorithmicMedia`` for previz (rendered by a program, no trained model),
-``trainedAlgorithmicMedia`` for generated media, ``compositeWithTrainedAlgorithmicMedia``
-for a cut containing generated shots (``compositeSynthetic`` for a cut of previz).
+``algorithmicMedia`` for previz and storyboards (drawn by a program, no trained
+model), ``trainedAlgorithmicMedia`` for generated media, and for a composite (a
+cut, a contact sheet) ``compositeWithTrainedAlgorithmicMedia`` when any part was
+generated, else ``compositeSynthetic``. A backend Aktion does not know must say
+which it is (``digital_source_type`` in its record, or the model it ran): an
+unknown source is an error, never a guess.
 """
 
 from __future__ import annotations
@@ -19,11 +22,19 @@ TRAINED = "trainedAlgorithmicMedia"
 COMPOSITE_TRAINED = "compositeWithTrainedAlgorithmicMedia"
 COMPOSITE_SYNTHETIC = "compositeSynthetic"
 
-# Backends that draw with code, not with a trained model.
-ALGORITHMIC_BACKENDS = frozenset({"previz", "editor"})
+# Backends that draw with code, not with a trained model; and those that run models.
+ALGORITHMIC_BACKENDS = frozenset({"previz", "editor", "storyboard"})
+TRAINED_BACKENDS = frozenset({"diffusers", "comfyui", "fal"})
 # c2pa.opened a parent clip (the input named "video", else the first), then c2pa.edited
 DERIVED_KINDS = frozenset({"extend", "restyle", "trim", "speed"})
-COMPOSITE_KINDS = frozenset({"cut"})  # c2pa.created from components, then c2pa.edited
+# c2pa.created from components, then c2pa.edited
+COMPOSITE_KINDS = frozenset({"cut", "sheet"})
+# Every IPTC term a step may declare for itself.
+TERMS = frozenset({
+    ALGORITHMIC, TRAINED, COMPOSITE_TRAINED, COMPOSITE_SYNTHETIC, "digitalCapture",
+    "compositeCapture", "composite", "algorithmicallyEnhanced", "dataDrivenMedia",
+    "digitalCreation", "humanEdits", "screenCapture", "virtualRecording",
+})
 
 Relationship = Literal["parentOf", "componentOf", "inputTo"]
 
@@ -65,13 +76,20 @@ class Action:
         return out
 
 
+class UnknownSource(ValueError):
+    """A step whose digital source type cannot be known: its backend must declare it."""
+
+
 def source_type_for(step_kind: str, backend: str,
-                    ingredient_types: Sequence[str | None] = ()) -> str | None:
+                    ingredient_types: Sequence[str | None] = (), *,
+                    declared: str | None = None, model_id: str | None = None) -> str | None:
     """The IPTC term for an asset, from who made it and what it is made of.
 
-    A cut is a composite; a trim or speed change by the editor keeps its parent's
-    type (None if the parent declares none); anything a trained model drew is
-    ``trainedAlgorithmicMedia``; what code drew is ``algorithmicMedia``.
+    A cut or a contact sheet is a composite; a trim or speed change by the editor
+    keeps its parent's type (None if the parent declares none); what a known
+    drawing backend made is ``algorithmicMedia``, what a known model backend made
+    ``trainedAlgorithmicMedia``. Any other backend's ``declared`` term is used, or
+    ``trainedAlgorithmicMedia`` when it names the model it ran; else UnknownSource.
     """
     known = [t for t in ingredient_types if t]
     if step_kind in COMPOSITE_KINDS:
@@ -79,7 +97,22 @@ def source_type_for(step_kind: str, backend: str,
         return COMPOSITE_TRAINED if generated else COMPOSITE_SYNTHETIC
     if step_kind in DERIVED_KINDS and backend in ALGORITHMIC_BACKENDS:
         return ingredient_types[0] if ingredient_types else None
-    return ALGORITHMIC if backend in ALGORITHMIC_BACKENDS else TRAINED
+    if backend in ALGORITHMIC_BACKENDS:
+        return ALGORITHMIC
+    if backend in TRAINED_BACKENDS:
+        return TRAINED
+    if declared:
+        term = declared.rsplit("/", 1)[-1]
+        if term not in TERMS:
+            raise UnknownSource(f"backend {backend!r} declares digital source type "
+                                f"{declared!r}, which is not an IPTC term")
+        return term
+    if model_id:
+        return TRAINED
+    raise UnknownSource(
+        f"backend {backend!r}: how its {step_kind} output was made is unknown; it must "
+        "record `digital_source_type` (an IPTC term such as trainedAlgorithmicMedia) or "
+        "the `model_id` it ran")
 
 
 def ingredients_for(step_kind: str, parents: Sequence[Path],

@@ -105,7 +105,13 @@ def make_local_ca(name: str, *, intermediate: bool = False, leaf_days: int = 730
 # --- reading and describing ------------------------------------------------------------
 
 def load_certs(pem: bytes | str) -> list[x509.Certificate]:
+    """Certificates from PEM text, or from one DER certificate."""
     data = pem.encode() if isinstance(pem, str) else pem
+    if b"-----BEGIN" not in data:
+        try:
+            return [x509.load_der_x509_certificate(data)]
+        except ValueError:
+            raise IdentityError("neither PEM certificates nor a DER certificate") from None
     try:
         return x509.load_pem_x509_certificates(data)
     except ValueError as e:
@@ -123,14 +129,58 @@ def key_pem(key: PrivateKey) -> bytes:
     )
 
 
-def load_key(pem: bytes) -> PrivateKey:
+def load_key(data: bytes) -> PrivateKey:
+    """A private key from PEM or DER (PKCS#8 or traditional), unencrypted."""
+    loader = (serialization.load_pem_private_key if b"-----BEGIN" in data
+              else serialization.load_der_private_key)
     try:
-        key = serialization.load_pem_private_key(pem, password=None)
+        key = loader(data, password=None)
     except (ValueError, TypeError) as e:
-        raise IdentityError(f"cannot read the private key (PEM, unencrypted): {e}") from None
+        raise IdentityError(f"cannot read the private key (PEM or DER, unencrypted): {e}") from None
     if not isinstance(key, PrivateKey):
         raise IdentityError(f"unsupported private key type {type(key).__name__}")
     return key
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """What a PKCS#12 file holds: the key, the signing certificate, and the rest of the
+    chain (intermediates and, often, the root)."""
+
+    key: PrivateKey
+    leaf: x509.Certificate
+    others: list[x509.Certificate]
+
+
+def load_pkcs12(data: bytes, passphrase: bytes | None) -> Bundle:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    try:
+        key, cert, others = pkcs12.load_key_and_certificates(data, passphrase)
+    except (ValueError, TypeError) as e:
+        hint = " (wrong passphrase?)" if "password" in str(e).lower() or passphrase else ""
+        raise IdentityError(f"cannot read the PKCS#12 file{hint}: {e}") from None
+    if key is None or cert is None:
+        raise IdentityError("the PKCS#12 file holds no private key and certificate pair")
+    if not isinstance(key, PrivateKey):
+        raise IdentityError(f"unsupported private key type {type(key).__name__}")
+    return Bundle(key, cert, list(others))
+
+
+def split_chain(leaf: x509.Certificate, others: Sequence[x509.Certificate],
+                ) -> tuple[list[x509.Certificate], list[x509.Certificate]]:
+    """Order a bag of certificates from leaf up; returns (chain, roots), roots being the
+    self-issued CA certificates that would be the trust anchor."""
+    chain, pool = [leaf], [c for c in others if c != leaf]
+    roots = [c for c in pool if c.issuer == c.subject]
+    pool = [c for c in pool if c not in roots]
+    while pool:
+        parent = next((c for c in pool if c.subject == chain[-1].issuer), None)
+        if parent is None:
+            break
+        chain.append(parent)
+        pool.remove(parent)
+    return chain, roots
 
 
 def fingerprint(cert: x509.Certificate) -> str:

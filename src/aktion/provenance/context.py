@@ -1,8 +1,9 @@
 """The c2pa settings Aktion signs and reads with.
 
 Thumbnails are off (they would multiply a small clip's size); trust comes only
-from the anchors given (the production's), never from a bundled public list,
-so "trusted" means "signed by an identity this production vouches for".
+from the anchors given (the user's trust store), never from a bundled public
+list, so "trusted" means "signed under a root you chose to trust". Remote
+manifests are never fetched: verifying a file makes no network request.
 """
 
 from __future__ import annotations

@@ -2,12 +2,18 @@
 
 Each parent is added as an ingredient together with its own manifest, so a
 scene's cut carries the manifests of its shots, theirs of their keyframes, and
-so on: the whole tree travels inside one file. The signed file appears at its
-destination only when complete (temp file, fsync, rename).
+so on: the whole tree travels inside one file. A parent whose manifest is
+invalid, or signed by someone neither the user nor the signer trusts, is refused:
+signing over it would lend it our name. A picture that carries a watermark gets
+the manifest label the mark stands for and a ``c2pa.soft-binding`` assertion
+declaring it. The signed file appears at its destination only when complete
+(temp file, fsync, rename).
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +31,9 @@ from .context import make_context
 from .errors import SigningError
 from .identity import Identity
 from .redact import assert_clean, env_secrets, scrub
+from .watermark import ALG, manifest_label
+
+SOFT_BINDING = "c2pa.soft-binding"
 
 FORMATS = {
     ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
@@ -68,6 +77,45 @@ def number_arrays(value: Any, where: str = "") -> list[str]:
     return []
 
 
+def soft_binding(mark: str | None, spans: Sequence[tuple[float, float, str]] = (),
+                 ) -> dict[str, Any] | None:
+    """The ``c2pa.soft-binding`` assertion: the mark in every frame (scope: the whole
+    asset), or one block per time span (milliseconds) for a composite whose parts carry
+    their own."""
+    blocks = [{"scope": {}, "value": base64.b64encode(bytes.fromhex(mark)).decode()}
+              ] if mark else []
+    blocks += [{"scope": {"timespan": {"start": round(a * 1000), "end": round(b * 1000)}},
+                "value": base64.b64encode(bytes.fromhex(m)).decode()} for a, b, m in spans]
+    if not blocks:
+        return None
+    return {"label": SOFT_BINDING, "data": {"alg": ALG, "blocks": blocks}}
+
+
+def check_ingredient(path: Path, fmt: str, anchors_pem: str | None) -> None:
+    """Refuse a parent whose manifest is invalid or whose signer nobody here trusts.
+
+    A parent without a manifest is allowed: it is a plain input, and recorded as one."""
+    try:
+        with Path(path).open("rb") as f:
+            reader = c2pa.Reader(fmt, f, context=make_context(anchors_pem))
+            try:
+                store = json.loads(reader.json())
+            finally:
+                reader.close()
+    except c2pa.C2paError.ManifestNotFound:
+        return
+    except c2pa.C2paError as e:
+        raise SigningError(f"ingredient {path.name}: its manifest cannot be read ({e}); "
+                           "refusing to sign over it") from None
+    state = store.get("validation_state")
+    if state == "Trusted":
+        return
+    fails = (store.get("validation_results") or {}).get("activeManifest", {}).get("failure", [])
+    codes = ", ".join(sorted({str(f.get("code")) for f in fails})) or "no trusted signer"
+    what = "signed by someone not trusted" if state == "Valid" else "invalid"
+    raise SigningError(f"ingredient {path.name}: {what} ({codes}); refusing to sign over it")
+
+
 def _manifest(title: str, actions: list[dict[str, Any]],
               aktion_assertion: Mapping[str, Any] | None) -> dict[str, Any]:
     assertions: list[dict[str, Any]] = [{"label": "c2pa.actions.v2", "data": {"actions": actions}}]
@@ -97,6 +145,9 @@ def sign_asset(
     aktion_assertion: Mapping[str, Any] | None = None,
     title: str | None = None,
     replace_manifest: bool = False,
+    mark: str | None = None,
+    mark_spans: Sequence[tuple[float, float, str]] = (),
+    trust_pem: str | None = None,
 ) -> Signed:
     """Sign ``src`` into ``dst`` (which may be ``src``) with a C2PA manifest.
 
@@ -104,6 +155,9 @@ def sign_asset(
     with ``actions`` left out it picks C2PA's action list (``actions_for``).
     ``digital_source_type`` is an IPTC term (``trainedAlgorithmicMedia``) or URL; None
     only for an edit that keeps its parent's (a trim of a clip that declares none).
+    ``mark`` is the watermark already in ``src``'s pixels (``mark_spans``: the marks of
+    a composite's parts, by time); ``trust_pem``: the user's anchors, trusted for
+    ingredients beside the signer's own.
     """
     from aktion.media.atomic import atomic_path
 
@@ -119,15 +173,22 @@ def sign_asset(
     plan = list(actions) if actions is not None else actions_for(
         asset_kind, digital_source_type, ingredients)
     manifest = _manifest(title or dst.name, [a.to_json(labels) for a in plan], aktion_assertion)
+    binding = soft_binding(mark, mark_spans)
+    if binding is not None:
+        manifest["assertions"].append(binding)
+    if mark:
+        manifest["label"] = manifest_label(mark)
     secrets = env_secrets()
     t0 = time.perf_counter()
-    context = make_context(identity.anchor_pem)
+    anchors = (trust_pem or "") + identity.anchor_pem
+    context = make_context(anchors)
     try:
         builder = c2pa.Builder(manifest, context)
         for label, ing in zip(labels, ingredients, strict=True):
             ing_fmt = media_type(ing.path)
             if ing_fmt is None:
                 raise SigningError(f"ingredient {ing.path.name}: not a format C2PA can read")
+            check_ingredient(ing.path, ing_fmt, anchors)
             meta = {"title": ing.title or ing.path.name, "relationship": ing.relationship,
                     "label": label}
             with ing.path.open("rb") as fh:

@@ -21,6 +21,7 @@ from pathlib import Path
 import c2pa
 from cryptography import x509
 
+from .atomic import write_atomic
 from .certs import (
     alg_for,
     certs_pem,
@@ -33,6 +34,7 @@ from .certs import (
 )
 from .errors import IdentityError
 from .home import identities_dir, identity_dir, is_inside
+from .raw_sign import sign_bytes
 
 KEY_FILE, CHAIN_FILE, ANCHOR_FILE, META_FILE = "key.pem", "chain.pem", "anchor.pem", "identity.json"
 PRODUCTION_DIR, PRODUCTION_CERT, PRODUCTION_ANCHOR = "identity", "cert.pem", "anchor.pem"
@@ -50,6 +52,7 @@ class Identity:
     alg: str = "es256"
     key_path: Path | None = None
     sign_callback: SignCallback | None = None
+    tsa_url: str | None = None  # an RFC 3161 time-stamp authority the user configured
 
     @cached_property
     def chain(self) -> list[x509.Certificate]:
@@ -65,7 +68,8 @@ class Identity:
 
     @classmethod
     def from_callback(cls, name: str, chain_pem: str, anchor_pem: str,
-                      callback: SignCallback, alg: str | None = None) -> Identity:
+                      callback: SignCallback, alg: str | None = None,
+                      tsa_url: str | None = None) -> Identity:
         """An identity whose key lives in a KMS/HSM: ``callback(data) -> signature``.
 
         For ECDSA the signature may be DER (what most KMS APIs return) or raw r||s.
@@ -73,18 +77,30 @@ class Identity:
         chain = load_certs(chain_pem)
         check_chain(chain, load_certs(anchor_pem))
         return cls(name, chain_pem, anchor_pem, alg or alg_for(chain[0].public_key()),
-                   sign_callback=callback)
+                   sign_callback=callback, tsa_url=tsa_url)
 
     def signer(self) -> c2pa.Signer:
-        """A fresh c2pa Signer (the SDK consumes one per signature)."""
+        """A fresh c2pa Signer (the SDK consumes one per signature). With a TSA set,
+        the SDK asks it for an RFC 3161 time-stamp on every signature."""
         alg = _ALGS[self.alg]
         if self.sign_callback is not None:
-            return c2pa.Signer.from_callback(self.sign_callback, alg, self.chain_pem, None)
+            return c2pa.Signer.from_callback(self.sign_callback, alg, self.chain_pem,
+                                             self.tsa_url)
         if self.key_path is None:
             raise IdentityError(f"identity {self.name!r} has neither a key file nor a callback")
         key = _read_private(self.key_path)
-        info = c2pa.C2paSignerInfo(alg, self.chain_pem.encode(), key, None)
+        info = c2pa.C2paSignerInfo(alg, self.chain_pem.encode(), key, self.tsa_url)
         return c2pa.Signer.from_info(info)
+
+    def sign(self, data: bytes) -> bytes:
+        """A detached signature over ``data`` with this identity's key (DER for ECDSA):
+        how ledger entries and checkpoints are signed."""
+        if self.sign_callback is not None:
+            return sign_bytes(None, self.alg, data, self.sign_callback,
+                              self.leaf.public_key())
+        if self.key_path is None:
+            raise IdentityError(f"identity {self.name!r} has neither a key file nor a callback")
+        return sign_bytes(load_key(_read_private(self.key_path)), self.alg, data)
 
 
 # --- on disk -----------------------------------------------------------------------------
@@ -102,18 +118,7 @@ def _read_private(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _write(path: Path, data: bytes, mode: int) -> None:
-    """Create ``path`` with ``mode`` from the start (no window with looser permissions)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
+_write = write_atomic
 
 
 def inside_production(path: Path) -> Path | None:
@@ -143,36 +148,84 @@ def _prepare_dir(name: str, directory: Path | None, force: bool) -> Path:
 
 
 def _save(folder: Path, name: str, chain_pem: str, anchor_pem: str, key: bytes,
-          origin: str) -> Identity:
+          origin: str, tsa_url: str | None = None) -> Identity:
     _write(folder / KEY_FILE, key, 0o600)
     _write(folder / CHAIN_FILE, chain_pem.encode(), 0o644)
     _write(folder / ANCHOR_FILE, anchor_pem.encode(), 0o644)
     leaf = load_certs(chain_pem)[0]
     meta = {"name": name, "alg": alg_for(leaf.public_key()), "fingerprint": fingerprint(leaf),
             "origin": origin, "not_after": leaf.not_valid_after_utc.isoformat()}
+    if tsa_url:
+        meta["tsa_url"] = check_tsa_url(tsa_url)
     _write(folder / META_FILE, (json.dumps(meta, indent=2) + "\n").encode(), 0o644)
     return load_identity(name, directory=folder)
 
 
+def check_tsa_url(url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise IdentityError(f"time-stamp authority {url!r}: expected an http(s):// URL")
+    return url
+
+
+def set_tsa(name: str, url: str | None, *, directory: Path | None = None) -> Identity:
+    """Time-stamp this identity's signatures with the TSA at ``url`` (None: stop)."""
+    folder = Path(directory).expanduser() if directory else identity_dir(name)
+    ident = load_identity(name, directory=folder)
+    meta = _meta(folder)
+    meta.pop("tsa_url", None)
+    if url:
+        meta["tsa_url"] = check_tsa_url(url)
+    _write(folder / META_FILE, (json.dumps(meta, indent=2) + "\n").encode(), 0o644)
+    return load_identity(ident.name, directory=folder)
+
+
+def _meta(folder: Path) -> dict:
+    try:
+        data = json.loads((folder / META_FILE).read_text())
+    except FileNotFoundError:
+        return {}
+    except ValueError as e:
+        raise IdentityError(f"{folder / META_FILE}: not valid JSON ({e})") from None
+    return data if isinstance(data, dict) else {}
+
+
 def create_identity(name: str = "default", *, directory: Path | None = None,
-                    intermediate: bool = False, force: bool = False) -> Identity:
-    """A new local CA and ES256 signing certificate; only the leaf key is kept."""
+                    intermediate: bool = False, force: bool = False,
+                    tsa_url: str | None = None, trust: bool = True) -> Identity:
+    """A new local CA and ES256 signing certificate; only the leaf key is kept.
+
+    With ``trust`` its root joins the user's trust store: you made it here, so what
+    it signs verifies as yours on this machine (``aktion trust remove`` undoes it)."""
     folder = _prepare_dir(name, directory, force)
     ca = make_local_ca(name, intermediate=intermediate)
-    return _save(folder, name, certs_pem(ca.chain), certs_pem([ca.anchor]), key_pem(ca.key),
-                 "local-ca")
+    ident = _save(folder, name, certs_pem(ca.chain), certs_pem([ca.anchor]), key_pem(ca.key),
+                  "local-ca", tsa_url)
+    if trust:
+        trust_identity(ident)
+    return ident
+
+
+def trust_identity(ident: Identity) -> list:
+    """Add an identity's root to the user's trust store; returns the anchors added."""
+    from .trust import TrustStore
+
+    return TrustStore().add(load_certs(ident.anchor_pem), label=f"identity {ident.name}",
+                            source="identity created or imported on this machine")
 
 
 def import_identity(name: str, chain_pem: str, key: bytes, anchor_pem: str, *,
-                    directory: Path | None = None, force: bool = False) -> Identity:
-    """Bring your own certificate chain and key; both are checked before anything is saved."""
+                    directory: Path | None = None, force: bool = False,
+                    tsa_url: str | None = None) -> Identity:
+    """Bring your own certificate chain and key; both are checked before anything is saved.
+
+    ``key`` is PEM or DER (PKCS#8 or traditional), unencrypted."""
     chain = load_certs(chain_pem)
     check_chain(chain, load_certs(anchor_pem))
     private = load_key(key)
     if private.public_key() != chain[0].public_key():
         raise IdentityError("the private key does not belong to the signing certificate")
     folder = _prepare_dir(name, directory, force)
-    return _save(folder, name, chain_pem, anchor_pem, key_pem(private), "imported")
+    return _save(folder, name, chain_pem, anchor_pem, key_pem(private), "imported", tsa_url)
 
 
 def load_identity(name: str = "default", *, directory: Path | None = None) -> Identity:
@@ -187,7 +240,7 @@ def load_identity(name: str = "default", *, directory: Path | None = None) -> Id
     chain = load_certs(chain_pem)
     check_chain(chain, load_certs(anchor_pem))
     return Identity(name, chain_pem, anchor_pem, alg_for(chain[0].public_key()),
-                    key_path=folder / KEY_FILE)
+                    key_path=folder / KEY_FILE, tsa_url=_meta(folder).get("tsa_url"))
 
 
 def list_identities() -> list[Identity]:

@@ -1,15 +1,18 @@
-"""An append-only, hash-chained log of every signed step: ``.aktion/ledger.jsonl``.
+"""An append-only, hash-chained, signed log of every signed step: ``.aktion/ledger.jsonl``.
 
 Each entry names the step's key, the digests of what went in and came out, the
-time and the signer's certificate fingerprint, plus the hash of the entry before
-it; its own hash covers all of that. Editing, deleting, moving or inserting an
-entry breaks the chain at that spot, and ``verify`` says where. An append is one
-write of one line, fsynced; the newline is its commit mark, so a line cut short
-by a crash is reported as torn and never taken as an entry.
+soft-binding marks carried in its pictures, the time and the signer's certificate
+fingerprint, plus the hash of the entry before it; its own hash covers all of
+that, and the signer's key signs the hash. Editing, deleting, moving or inserting
+an entry breaks the chain at that spot, and ``verify`` says where; a consistent
+rewrite of the chain needs the key (see ``audit``). An append is one write of one
+line, fsynced; the newline is its commit mark, so a line cut short by a crash is
+reported as torn and never taken as an entry.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import fcntl
 import hashlib
@@ -18,15 +21,26 @@ import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import LedgerError
 
 LEDGER_FILE = "ledger.jsonl"
 STORE_DIR = ".aktion"
 GENESIS = "0" * 64
-VERSION = 1
+VERSION = 2  # 1: unsigned entries without marks (still read, reported unsigned)
 _TAIL_CHUNK = 1 << 16
+
+
+class LedgerSigner(Protocol):
+    """What appending needs of an identity: its fingerprint, chain and a way to sign."""
+
+    @property
+    def fingerprint(self) -> str: ...
+    chain_pem: str
+    alg: str
+
+    def sign(self, data: bytes) -> bytes: ...
 
 
 def canonical(value: Any) -> bytes:
@@ -46,17 +60,37 @@ class Entry:
     signer: str
     v: int = VERSION
     hash: str = ""
+    marks: dict[str, str] = field(default_factory=dict)  # output name -> soft-binding id
+    alg: str = ""  # the signature's algorithm (es256, ...)
+    sig: str = ""  # base64 signature of ``hash`` by the signer's key
 
     def body(self) -> dict[str, Any]:
+        """What the hash covers: everything but the hash and the signature over it."""
         d = asdict(self)
-        d.pop("hash")
+        for name in ("hash", "sig", "alg"):
+            d.pop(name)
+        if self.v == 1:
+            d.pop("marks")
         return d
+
+    def signed_bytes(self) -> bytes:
+        return f"aktion-ledger-entry:{self.hash}".encode()
+
+    def signature(self) -> bytes:
+        try:
+            return base64.b64decode(self.sig, validate=True)
+        except ValueError:
+            return b""
 
     def computed_hash(self) -> str:
         return hashlib.sha256(canonical(self.body())).hexdigest()
 
     def line(self) -> bytes:
-        return canonical(asdict(self)) + b"\n"
+        d = asdict(self)
+        if self.v == 1:
+            for name in ("marks", "alg", "sig"):
+                d.pop(name)
+        return canonical(d) + b"\n"
 
     @classmethod
     def parse(cls, raw: bytes) -> Entry:
@@ -64,11 +98,14 @@ class Entry:
         if not isinstance(d, dict):
             raise TypeError("not an object")
         names = set(cls.__dataclass_fields__)
+        if d.get("v") == 1:
+            names -= {"marks", "alg", "sig"}
         if set(d) != names:
             raise ValueError(f"fields {sorted(set(d) ^ names)} unexpected or missing")
         entry = cls(**d)
-        texts = (entry.prev, entry.step_key, entry.step_kind, entry.time, entry.signer, entry.hash)
-        maps = (entry.inputs, entry.outputs)
+        texts = (entry.prev, entry.step_key, entry.step_kind, entry.time, entry.signer, entry.hash,
+                 entry.alg, entry.sig)
+        maps = (entry.inputs, entry.outputs, entry.marks)
         if (type(entry.index) is not int or type(entry.v) is not int
                 or not all(isinstance(t, str) for t in texts)
                 or not all(isinstance(m, dict) and all(isinstance(x, str) for kv in m.items()
@@ -87,6 +124,7 @@ class LedgerReport:
     problems: list[str] = field(default_factory=list)
     torn: bool = False
     parsed: list[Entry] = field(default_factory=list, repr=False)  # the readable entries
+    checkpoint: dict[str, Any] | None = None  # the signed checkpoint, when audited
 
     @property
     def ok(self) -> bool:
@@ -95,7 +133,7 @@ class LedgerReport:
     def to_json(self) -> dict[str, Any]:
         return {"path": str(self.path), "ok": self.ok, "entries": self.entries,
                 "head": asdict(self.head) if self.head else None, "torn": self.torn,
-                "problems": self.problems}
+                "checkpoint": self.checkpoint, "problems": self.problems}
 
 
 class Ledger:
@@ -107,14 +145,33 @@ class Ledger:
         return cls(Path(production_root) / STORE_DIR / LEDGER_FILE)
 
     # --- writing ---------------------------------------------------------------------
+    @property
+    def signers_dir(self) -> Path:
+        return self.path.parent / "signers"
+
+    def signer_chain(self, fp: str) -> str | None:
+        """The certificate chain (PEM) the ledger keeps for a signer fingerprint."""
+        path = self.signers_dir / f"{fp}.pem"
+        return path.read_text() if fp.isalnum() and path.is_file() else None
+
     def append(self, step_key: str, *, step_kind: str, inputs: Mapping[str, str],
-               outputs: Mapping[str, str], signer: str, time: str | None = None) -> Entry:
-        """Add one entry after the current head; durable when this returns.
+               outputs: Mapping[str, str], signer: LedgerSigner,
+               marks: Mapping[str, str] | None = None, time: str | None = None) -> Entry:
+        """Add one signed entry after the current head, then sign a checkpoint of the new
+        head; durable when this returns.
 
         Refuses to write after a torn or corrupt last line: that needs a person
         (``repair``), not a silent guess.
         """
+        from .checkpoint import write_checkpoint
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        chain_file = self.signers_dir / f"{signer.fingerprint}.pem"
+        if not chain_file.is_file():
+            from .atomic import write_atomic
+
+            self.signers_dir.mkdir(exist_ok=True)
+            write_atomic(chain_file, signer.chain_pem.encode())
         new = not self.path.exists()
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         if new:
@@ -125,14 +182,18 @@ class Ledger:
             entry = Entry(
                 index=last.index + 1 if last else 0, prev=last.hash if last else GENESIS,
                 step_key=step_key, step_kind=step_kind, inputs=dict(sorted(inputs.items())),
-                outputs=dict(sorted(outputs.items())), signer=signer,
+                outputs=dict(sorted(outputs.items())), signer=signer.fingerprint,
                 time=time or dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+                marks=dict(sorted((marks or {}).items())), alg=signer.alg,
             )
             entry = Entry(**{**asdict(entry), "hash": entry.computed_hash()})
+            sig = base64.b64encode(signer.sign(entry.signed_bytes())).decode()
+            entry = Entry(**{**asdict(entry), "sig": sig})
             line = entry.line()
             if os.write(fd, line) != len(line):
                 raise LedgerError(f"{self.path}: short write; the last line is torn")
             os.fsync(fd)
+            write_checkpoint(self, entry, signer)  # under the lock: checkpoints stay in order
         finally:
             os.close(fd)  # closing releases the lock
         return entry

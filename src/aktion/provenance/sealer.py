@@ -21,6 +21,7 @@ from typing import Any, Protocol, TypeVar
 
 from aktion.backends.base import StepRequest
 
+from .frame_marks import RECORD_KEY
 from .identity import Identity
 from .ledger import Entry
 from .step_signing import ledger_append, sign_outputs, signing_identity, step_assertion
@@ -85,13 +86,17 @@ class StepSealer:
             )
             if record.get("backend"):
                 assertion = assertion.model_copy(update={"backend": str(record["backend"])})
+            declared = record.get("digital_source_type")
+            premarked = record.get(RECORD_KEY)
             kept = sign_outputs(self.root, step.kind, step.key, outs, ins, assertion,
-                                self.identity, into=signed_dir)
+                                self.identity, into=signed_dir,
+                                declared_source=str(declared) if declared else None,
+                                premarked=premarked if isinstance(premarked, dict) else None)
             sealed = {n: store.put_file(p) if p.parent == signed_dir else outputs[n]
                       for n, p in kept.items()}
             self.last_entry = ledger_append(
                 self.root, step.kind, step.key, {n: _digest(o) for n, o in inputs.items()},
-                {n: _digest(o) for n, o in sealed.items()}, self.identity)
+                {n: _digest(o) for n, o in sealed.items()}, self.identity, kept.marks)
             return sealed
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -51,6 +51,7 @@ class Job:
     scratch: str | None = None  # a folder for workdirs, when it exists on the worker
     resources: Resources = Resources()
     context: BackendContext | None = None  # the plan's configuration of the backend
+    watermark: bool = False  # mark picture frames as they are written (the production signs)
 
 
 @dataclass

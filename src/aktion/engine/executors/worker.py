@@ -17,6 +17,7 @@ from pathlib import Path
 
 from aktion.backends.base import Backend, BackendError, Progress, StepRequest
 from aktion.generation.config import BackendContext
+from aktion.provenance.frame_marks import marking, record_marks
 
 from ..blobstore import Blobs, Output, no_room, open_blobs
 from .base import Done, Event, Job
@@ -62,18 +63,22 @@ def cause_of(e: BaseException) -> str:
 
 
 def perform(backend: Backend, step_id: str, request: StepRequest, workdir: Path,
-            progress: Progress, put_file: Callable[[Path], Output]) -> tuple[dict, dict]:
+            progress: Progress, put_file: Callable[[Path], Output],
+            watermark: bool = False) -> tuple[dict, dict]:
     """Run a backend on one step and put what it wrote in the blob store.
 
     Returns the outputs by name and the step's record; shared by every executor and by
-    ``aktion.engine.run.execute``."""
-    result = backend.run(request, workdir, progress)
+    ``aktion.engine.run.execute``. With ``watermark``, picture clips are watermarked as
+    they are written."""
+    with marking(step_id, request.kind if watermark else "", request.hashed()) as marks:
+        result = backend.run(request, workdir, progress)
     missing = [n for n, p in result.outputs.items() if not Path(p).is_file()]
     if missing:
         raise BackendError(f"{backend.id} reported outputs it did not write: {missing}")
     outputs = {name: put_file(Path(p)) for name, p in result.outputs.items()}
     record = {"backend": backend.id, "backend_version": str(backend.version),
               "step": step_id, "locks": request.locks, **result.record}
+    record_marks(record, marks, result.outputs)
     return outputs, record
 
 
@@ -92,7 +97,8 @@ def run_job(job: Job, emit: Emit) -> Done:
         out_dir.mkdir()
         outputs, record = perform(
             backend, job.step_id, request, out_dir,
-            lambda d, t: emit(Event(job.step_id, "progress", d, t)), blobs.put_file)
+            lambda d, t: emit(Event(job.step_id, "progress", d, t)), blobs.put_file,
+            job.watermark)
         return Done(job.step_id, outputs, record, seconds=time.perf_counter() - t0)
     except Exception as e:  # noqa: BLE001 - one failed step must not stop the others
         return Done(job.step_id, error=cause_of(e), seconds=time.perf_counter() - t0)
