@@ -31,6 +31,8 @@ BUILTIN = {
     "diffusers": "aktion.backends.diffusers_backend:DiffusersBackend",
     "comfyui": "aktion.backends.comfyui:ComfyUIBackend",
     "fal": "aktion.backends.hosted_fal:FalBackend",
+    "espeak": "aktion.backends.espeak:EspeakBackend",  # the embedded voice
+    "sound": "aktion.backends.sound:SoundBackend",  # effects and the scene mix
 }
 PREVIZ_KINDS = ("layout", "motion_control", "render")
 CONTROL_KINDS = ("control_maps",)  # previz-made conditioning, planned only for generation
