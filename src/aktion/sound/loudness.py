@@ -14,6 +14,9 @@ from . import RATE
 
 OVERSAMPLE = 4
 LOOKAHEAD_S = 0.002
+BLOCK = 1024  # samples: the unit the true-peak search oversamples
+PAD = 64
+NEAR = 10 ** (-6 / 20)  # oversample where the signal is within 6 dB of the level that matters
 
 
 @dataclass(frozen=True)
@@ -30,19 +33,34 @@ def loudness(pcm: np.ndarray, rate: int = RATE) -> float:
     return float(pyloudnorm.Meter(rate).integrated_loudness(data))
 
 
+def peak_envelope(pcm: np.ndarray, level: float | None = None) -> np.ndarray:
+    """Per sample: the highest magnitude over every channel, 4x oversampled wherever the
+    signal comes within 6 dB of ``level`` (default: its loudest sample). An inter-sample
+    peak is never far above the samples around it, so elsewhere sample peaks stand."""
+    data = np.atleast_2d(pcm)
+    env = np.abs(data).max(axis=0).astype(np.float64)
+    n = env.size
+    if not n or env.max() <= 0:
+        return env
+    blocks = -(-n // BLOCK)
+    loud = np.pad(env, (0, blocks * BLOCK - n)).reshape(blocks, BLOCK).max(axis=1)
+    hot = np.nonzero(loud >= (env.max() if level is None else level) * NEAR)[0]
+    if not len(hot):
+        return env
+    breaks = np.nonzero(np.diff(hot) > 1)[0]
+    for first, last in zip(np.r_[hot[0], hot[breaks + 1]], np.r_[hot[breaks], hot[-1]],
+                           strict=True):
+        lo, hi = max(0, first * BLOCK - PAD), min(n, (last + 1) * BLOCK + PAD)
+        up = np.abs(resample_poly(data[:, lo:hi].astype(np.float64), OVERSAMPLE, 1, axis=-1))
+        up = up[:, : (hi - lo) * OVERSAMPLE].reshape(data.shape[0], hi - lo, OVERSAMPLE)
+        env[lo:hi] = np.maximum(env[lo:hi], up.max(axis=(0, 2)))
+    return env
+
+
 def true_peak(pcm: np.ndarray) -> float:
     """The highest inter-sample peak in dBTP."""
-    up = resample_poly(np.atleast_2d(pcm).astype(np.float64), OVERSAMPLE, 1, axis=-1)
-    peak = float(np.max(np.abs(up))) if up.size else 0.0
+    peak = float(peak_envelope(pcm).max(initial=0.0))
     return 20 * np.log10(peak) if peak > 0 else float("-inf")
-
-
-def _peak_envelope(pcm: np.ndarray) -> np.ndarray:
-    """Per sample: the highest oversampled magnitude over every channel near it."""
-    up = np.abs(resample_poly(np.atleast_2d(pcm).astype(np.float64), OVERSAMPLE, 1, axis=-1))
-    n = pcm.shape[-1]
-    up = up[:, : n * OVERSAMPLE].reshape(up.shape[0], n, OVERSAMPLE).max(axis=(0, 2))
-    return up
 
 
 def limit(pcm: np.ndarray, ceiling_db: float, rate: int = RATE) -> np.ndarray:
@@ -52,13 +70,12 @@ def limit(pcm: np.ndarray, ceiling_db: float, rate: int = RATE) -> np.ndarray:
     reach = max(1, int(LOOKAHEAD_S * rate))
     ceiling = 10 ** (ceiling_db / 20)
     for _ in range(4):
-        env = _peak_envelope(out)
+        env = peak_envelope(out, ceiling)
         if env.max(initial=0.0) <= ceiling:
             break
         need = np.minimum(1.0, ceiling / np.maximum(env, 1e-12))
         gain = minimum_filter1d(need, size=2 * reach + 1, mode="nearest")
-        gain = uniform_filter1d(gain, size=reach + 1, mode="nearest")
-        out = out * gain
+        out = out * uniform_filter1d(gain, size=reach + 1, mode="nearest")
         ceiling *= 0.995  # inter-sample peaks the gain's own shape makes: a little margin
     return out
 
@@ -67,9 +84,19 @@ def normalise(pcm: np.ndarray, target_lufs: float, ceiling_db: float,
               rate: int = RATE) -> tuple[np.ndarray, float, Levels]:
     """``pcm`` at ``target_lufs`` with true peaks under ``ceiling_db``.
 
-    Returns the result, the gain in dB applied before limiting (stems take the same),
-    and the result's measured levels."""
-    measured = loudness(pcm, rate)
-    gain_db = 0.0 if not np.isfinite(measured) else target_lufs - measured
-    out = limit(pcm * 10 ** (gain_db / 20), ceiling_db, rate)
-    return out, gain_db, Levels(loudness(out, rate), true_peak(out))
+    Limiting lowers the loudness a little, so the gain is corrected and the peaks
+    limited again until the level is within 0.2 LU. Returns the result, the gain in
+    dB applied before the last limiting (stems take the same) and its measured levels."""
+    source = np.atleast_2d(pcm).astype(np.float64)
+    measured = loudness(source, rate)
+    if not np.isfinite(measured):
+        return source, 0.0, Levels(measured, true_peak(source))
+    gain_db = target_lufs - measured
+    out, level = source, measured
+    for _ in range(3):
+        out = limit(source * 10 ** (gain_db / 20), ceiling_db, rate)
+        level = loudness(out, rate)
+        if abs(level - target_lufs) <= 0.2:
+            break
+        gain_db += target_lufs - level
+    return out, gain_db, Levels(level, true_peak(out))
