@@ -34,8 +34,8 @@ def utterance(text: str, voice: Voice, hint: str = "") -> Utterance:
     name = voice.id or "en-us"
     if d.whisper:
         name = f"{name.partition('+')[0]}+whisper"
-    wpm = int(round(np.clip(BASE_WPM * voice.rate * d.rate, 80, 450)))
-    pitch = int(round(np.clip(50 + SEMITONE * (voice.pitch + d.pitch), 0, 100)))
+    wpm = round(np.clip(BASE_WPM * voice.rate * d.rate, 80, 450))
+    pitch = round(np.clip(50 + SEMITONE * (voice.pitch + d.pitch), 0, 100))
     return Utterance(text, name, wpm, pitch, d.range, 100, voice.seed)
 
 

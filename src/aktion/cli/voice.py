@@ -65,7 +65,7 @@ def voice_cmd(
         fail_on_production_error(e)
 
 
-def _describe(voice) -> str:  # noqa: ANN001 - a Voice
+def _describe(voice) -> str:
     parts = [voice.backend or "auto", voice.id or "default"]
     if voice.pitch:
         parts.append(f"pitch {voice.pitch:+g}")

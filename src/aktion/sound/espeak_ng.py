@@ -124,7 +124,7 @@ def _synthesise(u: Utterance) -> tuple[bytes, int]:
     callback_type = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short),
                                      ctypes.c_int, ctypes.c_void_p)
 
-    def collect(wav, n, _events):  # noqa: ANN001 - a C callback
+    def collect(wav, n, _events):
         if n > 0:
             chunks.append(ctypes.string_at(wav, n * 2))
         return 0

@@ -61,10 +61,10 @@ def voice_route(voice_backend: str | None, router: Router) -> tuple[str, str]:
     if offered:
         chosen = router._order(offered)[0]
         caps = router.candidates[chosen]["dialogue"]
-        return chosen, f"policy {router.policy}: {chosen} ({caps.speed}, {caps.cost}) voices " \
-                       "dialogue"
-    return EMBEDDED, f"policy {router.policy}: no voice backend in backends.toml does " \
-                     "dialogue, so the embedded eSpeak NG voice"
+        return chosen, (f"policy {router.policy}: {chosen} ({caps.speed}, {caps.cost}) voices " \
+                       "dialogue")
+    return EMBEDDED, (f"policy {router.policy}: no voice backend in backends.toml does " \
+                     "dialogue, so the embedded eSpeak NG voice")
 
 
 def _chain(graph: ShotGraph, step_id: str) -> tuple[Step, list[dict[str, Any]]]:
@@ -95,20 +95,21 @@ def _motion_control(graph: ShotGraph, clip: Step) -> Step | None:
     return None
 
 
-def _cue_line(production: Production, element) -> int:  # noqa: ANN001 - a fountain Element
+def _cue_line(production: Production, element) -> int:
     """The line of the character cue above a dialogue element (its own line if none)."""
     cues = [e.line for e in production.script.elements
             if e.kind == "character" and e.line < element.line]
     return cues[-1] if cues else element.line
 
 
-def _parenthetical(production: Production, element) -> str:  # noqa: ANN001
+def _parenthetical(production: Production, element) -> str:
     above = [e for e in production.script.elements
              if e.kind == "parenthetical" and e.end_line == element.line - 1]
-    return " ".join((above[-1].plain or above[-1].text).split()) if above else ""
+    text = " ".join((above[-1].plain or above[-1].text).split()) if above else ""
+    return text.strip("()").strip()
 
 
-def _dialogue_step(production: Production, scene_id: str, shot_id: str, element,  # noqa: ANN001
+def _dialogue_step(production: Production, scene_id: str, shot_id: str, element,
                    router: Router, cast_by_name: dict[str, Character]) -> tuple[Step, str]:
     name = (element.character or "").strip()
     character = cast_by_name.get(name.upper())

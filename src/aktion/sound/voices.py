@@ -17,8 +17,8 @@ from aktion.production.voice import Voice
 MALE = ("m1", "m2", "m3", "m4", "m5", "m6", "m7")
 FEMALE = ("f1", "f4", "steph", "anika", "linda", "belinda")  # no breath noise: steadier
 NEUTRAL = ("m3", "f4", "Andy", "Annie")
-_HE = re.compile(r"\b(he|him|his|himself|man|boy)\b", re.I)
-_SHE = re.compile(r"\b(she|her|hers|herself|woman|girl)\b", re.I)
+_HE = re.compile(r"\b(he|him|his|himself|man|boy)\b", re.IGNORECASE)
+_SHE = re.compile(r"\b(she|her|hers|herself|woman|girl)\b", re.IGNORECASE)
 
 
 def _pick(options: tuple[str, ...], key: str) -> str:
