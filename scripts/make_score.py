@@ -18,7 +18,7 @@ from aktion.sound.synth import _band
 
 BPM = 112
 SECONDS = 38.0
-FIGHT_AT = 11.5  # seconds: where the exchange starts in the cut
+FIGHT_AT = 10.25  # seconds: where the exchange starts in the cut
 ROOT = 36.71  # D1
 
 

@@ -64,3 +64,9 @@ def resample(pcm: np.ndarray, src: int, dst: int) -> np.ndarray:
 def mono(pcm: np.ndarray) -> np.ndarray:
     """One channel: the mean of all."""
     return np.atleast_2d(pcm).mean(axis=0)
+
+
+def frames_of(path: Path) -> int:
+    """How many samples (per channel) a WAV holds, without reading them."""
+    with wave.open(str(path), "rb") as w:
+        return w.getnframes()
