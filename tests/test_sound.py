@@ -223,3 +223,126 @@ def test_renders_are_byte_identical(rendered, tmp_path: Path) -> None:
         assert output(store, graph, step, name).read_bytes() == \
             output(store2, graph2, step, name).read_bytes(), step
     assert (root / "out" / "roof.mp4").read_bytes() == (other / "out" / "roof.mp4").read_bytes()
+
+
+def test_editorial_exports_carry_the_stems_as_audio_tracks(rendered, tmp_path: Path) -> None:
+    import opentimelineio as otio
+
+    from aktion.editorial.export import export_scene
+
+    _root, graph, store = rendered
+    path = export_scene(graph, store, "roof", "otio", tmp_path / "ed")
+    timeline = otio.adapters.read_from_file(str(path))
+    audio = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Audio]
+    assert [t.name for t in audio] == ["A1 dialogue", "A2 effects", "A3 music"]
+    for track in audio:
+        [clip] = list(track)
+        media = (path.parent / clip.media_reference.target_url).resolve()
+        assert media.is_file() and clip.duration().to_frames() == 92
+    for fmt in ("fcp7", "fcpx"):
+        text = export_scene(graph, store, "roof", fmt, tmp_path / "ed").read_text()
+        assert all(f"roof_{stem}.wav" in text for stem in ("dialogue", "effects", "music"))
+    assert ".wav" not in export_scene(graph, store, "roof", "edl", tmp_path / "ed").read_text()
+
+
+def test_animatic_and_pack_carry_the_sound(rendered, tmp_path: Path) -> None:
+    import zipfile
+
+    from aktion.pack.entry import pack
+    from aktion.storyboard.animatic import write_animatic
+
+    _root, graph, store = rendered
+    scene = graph.production.boards.scenes[0]
+    animatic = write_animatic(graph, store, scene, tmp_path / "animatic.mp4")
+    with av.open(str(animatic)) as c:
+        assert c.streams.audio[0].codec_context.name == "aac"
+    dest = pack(graph, store, lambda p, r: {"ok": True, "status": "trusted", "problems": []},
+                tmp_path / "entry.zip")
+    with zipfile.ZipFile(dest) as z:
+        mix = z.read("sound/roof-mix.wav")
+    assert mix == output(store, graph, "mix:roof", "mix").read_bytes()
+
+
+def test_a_production_sample_replaces_a_sound(tmp_path: Path) -> None:
+    from aktion.sound.samples import load_sample
+    from aktion.sound.wav import write_wav
+
+    root = make(tmp_path / "p")
+    before = plan(load_production(root)).steps["sfx:fight"].key
+    knock = np.sin(np.arange(4800) * 0.3) * np.exp(-np.arange(4800) / 900) * 0.5
+    write_wav(root / "sounds" / "impact_head.wav", knock)
+    graph = plan(load_production(root))
+    assert graph.steps["sfx:fight"].key != before
+    assert graph.steps["sfx:talk"].request.params["samples"]["impact_head"]["file"] == \
+        "sounds/impact_head.wav"
+    store = Store.for_production(root)
+    assert run(graph, store, shots=["fight"]).ok
+    cues = json.loads(output(store, graph, "sfx:fight", "cues").read_text())["cues"]
+    sheet = read_wav(output(store, graph, "sfx:fight", "sounds"))[0]
+    [head] = [c for c in cues if c["name"] == "impact_head"]
+    assert head["sample"] is True
+    got = sheet[head["offset"]:head["offset"] + head["length"]]
+    assert np.allclose(got, load_sample(root / "sounds" / "impact_head.wav"), atol=1e-4)
+    [body] = [c for c in cues if c["name"] == "impact_body"]
+    assert body["sample"] is False
+
+
+def test_cast_voice_sets_the_voice_in_place_and_keeps_the_lock(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aktion.cli import _register, app
+
+    _register()
+    root = make(tmp_path / "p")
+    cli = CliRunner()
+    assert cli.invoke(app, ["cast", "lock", "kade", str(root)]).exit_code == 0
+    path = root / "cast" / "kade.yaml"
+    before_text = path.read_text()
+    picture = {s.id: s.key for s in plan(load_production(root)) if s.kind == "render"}
+    result = cli.invoke(app, ["cast", "voice", "kade", str(root), "--id", "en-us+m7",
+                              "--pitch", "-3"])
+    assert result.exit_code == 0, result.output
+    old, new = before_text.splitlines(), path.read_text().splitlines()
+    assert [x for x in new if x not in old] == [
+        "voice: {id: en-us+m7, pitch: -3.0}",
+        f"locked: {load_production(root).locks['kade']}"]
+    assert {s.id: s.key for s in plan(load_production(root)) if s.kind == "render"} == picture
+    bad = cli.invoke(app, ["cast", "voice", "kade", str(root), "--id", "en-us+nobody"])
+    assert bad.exit_code == 2 and "no eSpeak NG variant `nobody`" in bad.output
+    assert "en-us+m7" in path.read_text()
+
+
+def test_craft_reports_a_line_that_does_not_fit_its_shot(tmp_path: Path) -> None:
+    from aktion.craft import check_production
+
+    root = make(tmp_path / "p")
+    assert not [f for f in check_production(load_production(root))
+                if f.rule == "dialogue_fit"]
+    (root / "boards.yaml").write_text(BOARDS.replace("duration: 60", "duration: 30"))
+    late, done = [f for f in check_production(load_production(root))
+                  if f.rule == "dialogue_fit"]
+    assert "You're late." in late.why and "they overlap" in late.why
+    assert done.shots == ("talk",) and "You're done." in done.why
+    assert "runs past the cut" in done.why and done.where == "boards.yaml:8"
+
+
+def test_bad_sound_settings_name_the_file(tmp_path: Path) -> None:
+    from aktion.production.errors import ProductionError
+
+    root = make(tmp_path / "p")
+    (root / "aktion.toml").write_text(TOML.replace('"web"', '"loud"'))
+    with pytest.raises(ProductionError) as e:
+        load_production(root)
+    assert "aktion.toml" in str(e.value) and "loudness" in str(e.value)
+
+
+def test_synthesised_sounds_are_deterministic_and_start_on_their_first_sample() -> None:
+    from aktion.sound.synth import SOUNDS, render
+
+    for name in SOUNDS:
+        a, b = render(name, 5), render(name, 5)
+        assert a.dtype == np.float32 and np.array_equal(a, b), name
+        assert not np.array_equal(a, render(name, 6)), name
+    hit = render("impact_head", 1)
+    assert np.abs(hit[:48]).max() > 0.3 * np.abs(hit).max()  # the attack is in the first 1 ms
+    assert render("impact_body", 1, weight=1.8).size == hit.size

@@ -1,5 +1,5 @@
 """Lines against their shots: a line said where its board puts it must end before the
-next line starts and before the shot cuts away."""
+next line starts and before the shot cuts away (for productions with ``[sound]``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from .findings import Finding
 
 
 def check_scene(production: Production, scene: Scene) -> list[Finding]:
+    """Findings for a production with sound (``[sound]``); lines are only captions else."""
+    if production.settings.sound is None:
+        return []
     fps = production.settings.fps
     by_name = speakers(production)
     boards = production.settings.boards
@@ -47,6 +50,6 @@ def check_scene(production: Production, scene: Scene) -> list[Finding]:
     return found
 
 
-def _shot_loc(production: Production, scene: Scene, shot) -> tuple:  # noqa: ANN001
+def _shot_loc(production: Production, scene: Scene, shot) -> tuple:
     si = production.boards.scenes.index(scene)
     return ("scenes", si, "shots", scene.shots.index(shot), "duration")

@@ -62,9 +62,7 @@ def set_voice(root: Path | str, name: str, changes: dict[str, Any]) -> VoiceResu
     doc = read_yaml(path)
     if not isinstance(doc, CommentedMap):
         raise ProductionError([SourceIssue(path, 1, "not a character", "a YAML mapping")])
-    data = voice.model_dump(mode="json", exclude_none=True)
-    if not data.get("seed"):
-        data.pop("seed", None)
+    data = voice.model_dump(mode="json", exclude_defaults=True)  # only what was chosen
     if isinstance(doc.get("voice"), CommentedMap):  # keep the mapping (and its comments)
         for key in list(doc["voice"]):
             if key not in data:
