@@ -346,3 +346,27 @@ def test_synthesised_sounds_are_deterministic_and_start_on_their_first_sample() 
     hit = render("impact_head", 1)
     assert np.abs(hit[:48]).max() > 0.3 * np.abs(hit).max()  # the attack is in the first 1 ms
     assert render("impact_body", 1, weight=1.8).size == hit.size
+
+
+def test_studio_auditions_a_voice_before_and_after_it_is_set(tmp_path: Path) -> None:
+    import io
+    import wave
+
+    from test_studio_support import make_client
+
+    root = make(tmp_path / "p")
+    client = make_client(root)
+    got = client.get("/api/cast/vex/voice").json()
+    assert got["set"] is False and got["voice"]["id"].startswith("en-us+")
+    r = client.post("/api/cast/vex/voice/audition", json={"text": "Make me."})
+    assert r.status_code == 200 and r.headers["content-type"] == "audio/wav"
+    with wave.open(io.BytesIO(r.content)) as w:
+        default = w.getnframes()
+        assert w.getframerate() == RATE and default > 0.2 * RATE
+    slow = client.post("/api/cast/vex/voice/audition",
+                       json={"text": "Make me.", "voice": {"id": "en-us+m3", "rate": 0.6}})
+    with wave.open(io.BytesIO(slow.content)) as w:
+        assert w.getnframes() > 1.3 * default
+    bad = client.post("/api/cast/vex/voice/audition", json={"voice": {"id": "en-us+nobody"}})
+    assert bad.status_code == 422 and "nobody" in str(bad.json())
+    assert client.post("/api/cast/ghost/voice/audition", json={}).status_code == 404

@@ -7,9 +7,9 @@ import tempfile
 from pathlib import Path
 
 from aktion.backends.base import StepRequest
-from aktion.engine.router import Router, configured
+from aktion.engine.router import Router, backend_class, configured
 from aktion.production.production import Production
-from aktion.production.voice import voice_lock
+from aktion.production.voice import Voice, voice_lock
 
 from .plan import voice_route
 from .voices import voice_of
@@ -18,14 +18,15 @@ from .wav import read_wav, write_wav
 SAMPLE_LINE = "You should not have come up here."
 
 
-def audition(production: Production, cid: str, text: str | None, dest: Path) -> Path:
-    """Say ``text`` (a stock line when None) in ``cid``'s voice into ``dest`` (WAV)."""
+def audition(production: Production, cid: str, text: str | None, dest: Path,
+             voice: Voice | None = None) -> Path:
+    """Say ``text`` (a stock line when None) in ``cid``'s voice (or ``voice``, to try one
+    before setting it) into ``dest`` (WAV)."""
     character = production.cast[cid]
-    voice, _ = voice_of(character, character.name)
+    if voice is None:
+        voice, _ = voice_of(character, character.name)
     router = Router.for_production(production)
     backend_id, _why = voice_route(voice.backend, router)
-    from aktion.engine.router import backend_class
-
     backend = configured(backend_class(backend_id), router.contexts.get(backend_id))
     request = StepRequest(kind="dialogue", locks={cid: voice_lock(cid, voice)},
                           seed=voice.seed, params={"text": text or SAMPLE_LINE, "who": cid,
