@@ -33,7 +33,7 @@ class Audition(BaseModel):
     voice: dict[str, Any] | None = None
 
 
-def _production(s: StudioDep, cid: str):  # noqa: ANN202 - a Production
+def _production(s: StudioDep, cid: str):
     safe_name(cid, "character id")
     try:
         production = load_production(s.root)
