@@ -370,3 +370,21 @@ def test_studio_auditions_a_voice_before_and_after_it_is_set(tmp_path: Path) -> 
     bad = client.post("/api/cast/vex/voice/audition", json={"voice": {"id": "en-us+nobody"}})
     assert bad.status_code == 422 and "nobody" in str(bad.json())
     assert client.post("/api/cast/ghost/voice/audition", json={}).status_code == 404
+
+
+def test_plan_says_which_voice_backend_says_each_line_and_why(tmp_path: Path) -> None:
+    from aktion.engine.router import Router, UnmetNeed
+    from aktion.sound.plan import voice_route
+
+    root = make(tmp_path / "p")
+    line = "dialogue:talk/12"
+    assert "policy previz: the embedded eSpeak NG voice" in plan(
+        load_production(root)).steps[line].reason
+    assert "KADE has no voice set: en-us+" in plan(load_production(root)).steps[line].reason
+    draft = Router.for_production(load_production(root), "draft")
+    backend, why = voice_route(None, draft)
+    assert backend == "espeak" and "no voice backend in backends.toml does dialogue" in why
+    kade = root / "cast" / "kade.yaml"
+    kade.write_text(KADE + "voice: {backend: elevenlabs, id: kade}\n")
+    with pytest.raises(UnmetNeed, match="cast/kade.yaml: a voice names backend `elevenlabs`"):
+        plan(load_production(root))

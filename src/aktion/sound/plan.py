@@ -114,7 +114,11 @@ def _dialogue_step(production: Production, scene_id: str, shot_id: str, element,
     name = (element.character or "").strip()
     character = cast_by_name.get(name.upper())
     voice, _set = voice_of(character, name)
-    backend, reason = voice_route(voice.backend, router)
+    try:
+        backend, reason = voice_route(voice.backend, router)
+    except UnmetNeed as e:
+        where = f"{production.settings.cast_dir}/{character.id}.yaml" if character else name
+        raise UnmetNeed(f"{where}: {e}") from None
     if not _set:
         reason += f"; {name} has no voice set: {voice.id} by default (aktion cast voice)"
     who = character.id if character else name.lower()
