@@ -17,8 +17,15 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import ValidationError
 
 from aktion.canvas.run_ops import production_root
+from aktion.previz.moves import MoveLibrary
+from aktion.previz.stage import Stage
+from aktion.previz.take import TakeVariation
+from aktion.production.board import SetDesign, Shot
+from aktion.production.cast import Character
+from aktion.production.choreo import Beat
 from aktion.production.digest import digest_file as file_digest
 from aktion.sound import RATE
 from aktion.sound.choreography import choreography_cues
@@ -30,7 +37,6 @@ from aktion.sound.synth import render as synth_render
 from aktion.sound.wav import mono, read_wav, write_wav
 
 from .base import BackendError, Capabilities, Progress, StepRequest, StepResult
-from .previz import _stage
 
 GAP = int(0.01 * RATE)  # silence between sounds in sounds.wav, so each is easy to find
 
@@ -49,9 +55,31 @@ def _sound(cue: Cue, seed: int, samples: dict[str, np.ndarray]) -> np.ndarray:
     return synth_render(cue.name, cue.seed(seed), cue.weight, cue.seconds)
 
 
+_LIBRARIES: dict[str, MoveLibrary] = {}  # per production's own moves, once per process
+
+
+def _effects_stage(request: StepRequest) -> Stage:
+    """The shot's previz stage (as ``previz._stage`` builds it) with its move library built
+    once per process: building the library's curves is most of an effects step's time."""
+    fps = int((request.format or {}).get("fps", 24))
+    context = {"fps": fps}
+    params = request.params or {}
+    key = json.dumps([params.get("moves"), params.get("move_dirs")], sort_keys=True)
+    if key not in _LIBRARIES:
+        _LIBRARIES[key] = MoveLibrary.load(
+            extra_dirs=[Path(p) for p in params.get("move_dirs", [])], extra=params.get("moves"))
+    return Stage(
+        shot=Shot.model_validate(request.shot, context=context),
+        design=SetDesign.model_validate(request.set or {}),
+        cast={cid: Character.model_validate(c) for cid, c in request.cast.items()},
+        beats=[Beat.model_validate(b, context=context) for b in request.beats],
+        library=_LIBRARIES[key], fps=fps, seed=request.seed,
+        take=TakeVariation.from_request(params, request.seed))
+
+
 class SoundBackend:
     id: ClassVar[str] = "sound"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "3"
     capabilities: ClassVar[Capabilities] = Capabilities(
         steps=frozenset({"sfx", "mix"}), deterministic=True, device="cpu", cost="free",
         speed="fast")
@@ -68,7 +96,10 @@ class SoundBackend:
         for name in ("performance", "poses"):
             if name not in request.inputs:
                 raise BackendError(f"sound sfx needs the `{name}` input (from motion_control)")
-        stage = _stage(request)
+        try:
+            stage = _effects_stage(request)
+        except (ValidationError, ValueError, KeyError) as e:
+            raise BackendError(f"sound sfx of shot {request.shot.get('id', '?')}: {e}") from e
         perf = json.loads(Path(request.inputs["performance"]).read_text())
         poses = np.load(request.inputs["poses"], allow_pickle=False)
         cues = choreography_cues(stage, perf.get("contacts", []), poses,

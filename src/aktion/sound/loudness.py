@@ -17,6 +17,7 @@ LOOKAHEAD_S = 0.002
 BLOCK = 1024  # samples: the unit the true-peak search oversamples
 PAD = 64
 NEAR = 10 ** (-6 / 20)  # oversample where the signal is within 6 dB of the level that matters
+TOLERANCE_LU = 0.3  # of the target (EBU R128 allows 0.5 for programmes)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def normalise(pcm: np.ndarray, target_lufs: float, ceiling_db: float,
     """``pcm`` at ``target_lufs`` with true peaks under ``ceiling_db``.
 
     Limiting lowers the loudness a little, so the gain is corrected and the peaks
-    limited again until the level is within 0.2 LU. Returns the result, the gain in
+    limited again until the level is within TOLERANCE_LU. Returns the result, the gain in
     dB applied before the last limiting (stems take the same) and its measured levels."""
     source = np.atleast_2d(pcm).astype(np.float64)
     measured = loudness(source, rate)
@@ -96,7 +97,7 @@ def normalise(pcm: np.ndarray, target_lufs: float, ceiling_db: float,
     for _ in range(3):
         out = limit(source * 10 ** (gain_db / 20), ceiling_db, rate)
         level = loudness(out, rate)
-        if abs(level - target_lufs) <= 0.2:
+        if abs(level - target_lufs) <= TOLERANCE_LU:
             break
         gain_db += target_lufs - level
     return out, gain_db, Levels(level, true_peak(out))

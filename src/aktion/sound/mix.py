@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
+from scipy.signal import butter, sosfilt
 
 from . import RATE
 from .loudness import Levels, loudness, normalise
@@ -22,9 +23,14 @@ from .synth import render as synth_render
 from .timeline import ShotTime, scene_frames, scene_times
 
 DIALOGUE_LUFS = -20.0  # each line's own level before its delivery gain
-MUSIC_LUFS = -30.0  # the score sits well under the voices
+MUSIC_LUFS = -32.0  # the score sits well under the voices
 EFFECTS_DB = -3.0
 DUCK_FADE_S = 0.25
+HITS = ("impact_", "body_fall", "gunshot", "land")
+HIT_DUCK_DB = -12.0  # the score gives way to a hit for HIT_S, so the hit cuts through
+HIT_S = 0.18
+# The score leaves the lowest octaves to the hits and falls: a temp-score low cut.
+LOW_CUT = butter(2, 150, btype="highpass", fs=RATE, output="sos")
 
 
 @dataclass
@@ -92,6 +98,7 @@ def mix_scene(shots: list[dict[str, Any]], fps: int, lines: list[Line],
     fx = np.zeros((2, total))
     placed: list[dict[str, Any]] = []
     speaking = np.zeros(total)
+    hits = np.zeros(total)
     for ln in lines:
         frame = _where(times, ln.shot, ln.frame)
         if frame is None:
@@ -111,6 +118,9 @@ def mix_scene(shots: list[dict[str, Any]], fps: int, lines: list[Line],
             pcm = sounds.sheet[cue["offset"]:cue["offset"] + cue["length"]].astype(np.float64)
             at = samples_at(frame, fps) - round(float(cue.get("lead", 0.0)) * RATE)
             _add(fx, at, pcm * float(cue.get("gain", 1.0)) * 10 ** (EFFECTS_DB / 20))
+            if cue["name"].startswith(HITS):
+                sync = samples_at(frame, fps)
+                hits[max(sync, 0):min(sync + int(HIT_S * RATE), total)] = 1.0
             placed.append({"kind": "effect", "shot": sounds.shot, "frame": frame,
                            "sample": samples_at(frame, fps), "name": cue["name"],
                            "who": cue.get("who"), "why": cue.get("why", "")})
@@ -124,12 +134,13 @@ def mix_scene(shots: list[dict[str, Any]], fps: int, lines: list[Line],
                            "who": None, "why": "whip pan into the shot"})
     music = np.zeros((2, total))
     if score is not None and score.size:
-        music = fitted(score, total).astype(np.float64)
+        music = sosfilt(LOW_CUT, fitted(score, total).astype(np.float64), axis=-1)
         lufs = loudness(music)
         if np.isfinite(lufs):
             music *= 10 ** ((MUSIC_LUFS - lufs) / 20)
         duck = uniform_filter1d(speaking, size=max(1, int(DUCK_FADE_S * RATE)), mode="nearest")
-        music *= 10 ** (duck_db * duck / 20)
+        dip = uniform_filter1d(hits, size=int(0.01 * RATE), mode="nearest", origin=-240)
+        music *= 10 ** ((duck_db * duck + HIT_DUCK_DB * dip) / 20)
     total_mix = dialogue + fx + music
     out, gain_db, levels = normalise(total_mix, target_lufs, true_peak_db)
     g = 10 ** (gain_db / 20)
