@@ -25,6 +25,7 @@ AUDIO_OUTPUT_SYNCHRONOUS = 2
 INITIALIZE_DONT_EXIT = 0x8000
 RATE_PARAM, VOLUME_PARAM, PITCH_PARAM, RANGE_PARAM = 1, 2, 3, 4
 POS_CHARACTER, CHARS_UTF8 = 1, 1
+IPA_MODE = 0x02  # espeak_TextToPhonemes: phonemes as IPA (UTF-8)
 TIMEOUT_S = 60
 
 
@@ -108,11 +109,51 @@ def say(utterance: Utterance) -> tuple[np.ndarray, int]:
     return np.frombuffer(done.stdout[4:], "<i2").copy(), rate
 
 
-def _synthesise(u: Utterance) -> tuple[bytes, int]:
-    """In this (fresh) process: load the library, say one utterance, return PCM bytes."""
+def ipa(text: str, language: str = "en-us") -> str:
+    """The line's phonemes in IPA, clause by clause (what Piper-style voices read)."""
+    problem = check_voice(language)
+    if problem:
+        raise EspeakError(problem)
+    done = subprocess.run(
+        [sys.executable, "-m", "aktion.sound.espeak_ng"],
+        input=json.dumps({"ipa": True, "text": text, "voice": language}).encode(),
+        capture_output=True, timeout=TIMEOUT_S, check=False)
+    if done.returncode != 0:
+        why = done.stderr.decode(errors="replace").strip().splitlines()
+        raise EspeakError(f"eSpeak NG failed: {why[-1] if why else done.returncode}")
+    return done.stdout.decode("utf-8")
+
+
+def _library():
     lib = ctypes.CDLL(str(library_path()))
     lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
     lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+    return lib
+
+
+def _phonemise(text: str, voice: str) -> str:
+    """In this process: IPA for ``text``, clauses joined by a space."""
+    lib = _library()
+    lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+    lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int,
+                                          ctypes.c_int]
+    lib.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, str(data_path()).encode(),
+                          INITIALIZE_DONT_EXIT)
+    if lib.espeak_SetVoiceByName(voice.encode()) != 0:
+        raise EspeakError(f"eSpeak NG has no voice `{voice}`")
+    buf = ctypes.c_char_p(text.encode("utf-8"))
+    pointer = ctypes.pointer(buf)
+    clauses = []
+    while pointer.contents.value:
+        out = lib.espeak_TextToPhonemes(pointer, CHARS_UTF8, IPA_MODE)
+        if out:
+            clauses.append(out.decode("utf-8").strip())
+    return " ".join(c for c in clauses if c)
+
+
+def _synthesise(u: Utterance) -> tuple[bytes, int]:
+    """In this (fresh) process: load the library, say one utterance, return PCM bytes."""
+    lib = _library()
     lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
     lib.espeak_Synth.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
                                  ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
@@ -147,7 +188,11 @@ def _synthesise(u: Utterance) -> tuple[bytes, int]:
 
 
 def main() -> None:
-    u = Utterance(**json.loads(sys.stdin.buffer.read()))
+    job = json.loads(sys.stdin.buffer.read())
+    if job.pop("ipa", False):
+        sys.stdout.buffer.write(_phonemise(job["text"], job["voice"]).encode("utf-8"))
+        return
+    u = Utterance(**job)
     pcm, rate = _synthesise(u)
     sys.stdout.buffer.write(rate.to_bytes(4, "little") + pcm)
 

@@ -17,6 +17,7 @@ Lines start where the board's burn-in shows them (``previz.burnin.spread_dialogu
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from aktion.backends.base import StepRequest
@@ -25,8 +26,9 @@ from aktion.engine.graph import STEP_VERSIONS, ShotGraph, Step, add_step, rekey
 from aktion.engine.router import Router, UnmetNeed
 from aktion.previz.burnin import spread_dialogue
 from aktion.production.cast import Character
+from aktion.production.digest import digest_file
 from aktion.production.production import Production
-from aktion.production.voice import voice_lock
+from aktion.production.voice import Voice, voice_lock
 
 from .delivery import delivery
 from .samples import find_samples
@@ -95,6 +97,20 @@ def _motion_control(graph: ShotGraph, clip: Step) -> Step | None:
     return None
 
 
+def voice_files(root: Path, voice: Voice) -> dict[str, str]:
+    """Relative path -> sha256 of the files a voice's id names (a model and its config)."""
+    if not voice.id or "/" not in voice.id and "." not in voice.id:
+        return {}
+    model = (root / voice.id).resolve()
+    if not model.is_relative_to(root.resolve()):
+        return {}
+    found = {}
+    for path in (model, model.with_name(model.name + ".json")):
+        if path.is_file():
+            found[path.relative_to(root.resolve()).as_posix()] = digest_file(path)
+    return found
+
+
 def _cue_line(production: Production, element) -> int:
     """The line of the character cue above a dialogue element (its own line if none)."""
     cues = [e.line for e in production.script.elements
@@ -125,14 +141,17 @@ def _dialogue_step(production: Production, scene_id: str, shot_id: str, element,
     text = " ".join((element.plain or element.text).split())
     hint = _parenthetical(production, element)
     first = _cue_line(production, element)
+    params = {"text": text, "who": who, "voice": voice.model_dump(mode="json"),
+              "delivery": hint}
+    files = voice_files(production.root, voice)
+    if files:  # a voice made of files: their content is part of the key
+        params["voice_files"] = files
     request = StepRequest(
         kind="dialogue", scene=scene_id,
         script={"lines": [first, element.end_line],
                 "text": production.script.text(first, element.end_line),
                 "dialogue": [{"who": name, "text": text, "line": element.line}]},
-        locks={who: voice_lock(who, voice)}, seed=voice.seed,
-        params={"text": text, "who": who, "voice": voice.model_dump(mode="json"),
-                "delivery": hint})
+        locks={who: voice_lock(who, voice)}, seed=voice.seed, params=params)
     step = Step(f"dialogue:{shot_id}/{element.line}", "dialogue", scene_id, shot_id, backend,
                 reason, request)
     return step, hint
