@@ -80,3 +80,18 @@ def test_a_piper_voice_says_the_line_through_the_router(tmp_path: Path) -> None:
     again = plan(load_production(root))
     assert again.steps["dialogue:talk/12"].key != step.key
     assert again.steps["dialogue:talk/8"].key == graph.steps["dialogue:talk/8"].key
+
+
+def test_policy_picks_piper_only_for_voices_it_has_files_for(tmp_path: Path) -> None:
+    from aktion.engine.router import Router
+    from aktion.sound.plan import voice_route
+
+    root = make(tmp_path / "p")
+    tiny_voice(root / "voices")
+    (root / "backends.toml").write_text("[piper]\n")
+    draft = Router.for_production(load_production(root), "draft")
+    backend, why = voice_route(None, draft, "voices/kade.onnx")
+    assert backend == "piper" and "policy draft: piper (medium, free)" in why
+    assert voice_route(None, draft, "en-us+m3")[0] == "espeak"
+    assert voice_route(None, Router.for_production(load_production(root)),
+                       "voices/kade.onnx")[0] == "espeak"  # previz: the embedded voice

@@ -107,6 +107,15 @@ class PiperBackend:
         steps=frozenset({"dialogue"}), deterministic=False, device="cpu", cost="free",
         speed="medium")
 
+    @staticmethod
+    def takes_voice(voice_id: str, root: Path) -> bool:
+        """Whether a voice is a Piper voice: its id names a model and config that exist."""
+        try:
+            voice_files(Path(root), voice_id)
+        except BackendError:
+            return False
+        return bool(voice_id)
+
     def __init__(self) -> None:
         self.root: Path | None = None
 

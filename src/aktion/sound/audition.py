@@ -26,7 +26,7 @@ def audition(production: Production, cid: str, text: str | None, dest: Path,
     if voice is None:
         voice, _ = voice_of(character, character.name)
     router = Router.for_production(production)
-    backend_id, _why = voice_route(voice.backend, router)
+    backend_id, _why = voice_route(voice.backend, router, voice.id)
     backend = configured(backend_class(backend_id), router.contexts.get(backend_id))
     request = StepRequest(kind="dialogue", locks={cid: voice_lock(cid, voice)},
                           seed=voice.seed, params={"text": text or SAMPLE_LINE, "who": cid,

@@ -48,9 +48,14 @@ def speakers(production: Production) -> dict[str, Character]:
     return out
 
 
-def voice_route(voice_backend: str | None, router: Router) -> tuple[str, str]:
-    """The backend that says a line, and why (shown by ``aktion plan``)."""
+def voice_route(voice_backend: str | None, router: Router,
+                voice_id: str = "") -> tuple[str, str]:
+    """The backend that says a line, and why (shown by ``aktion plan``). A backend chosen
+    by policy must take the voice (``takes_voice``: Piper needs a voice file)."""
     offered = [b for b, caps in router.candidates.items() if "dialogue" in caps]
+    root = router.contexts[offered[0]].root if offered else Path(".")
+    takes = [b for b in offered if not hasattr(router.classes[b], "takes_voice")
+             or router.classes[b].takes_voice(voice_id, root)]
     if voice_backend == EMBEDDED:
         return EMBEDDED, "the voice names the embedded eSpeak NG voice"
     if voice_backend:
@@ -60,8 +65,8 @@ def voice_route(voice_backend: str | None, router: Router) -> tuple[str, str]:
                         f"not configure to do dialogue (configured: {', '.join(offered) or 'none'})")
     if router.policy == "previz":
         return EMBEDDED, "policy previz: the embedded eSpeak NG voice (CPU, no download)"
-    if offered:
-        chosen = router._order(offered)[0]
+    if takes:
+        chosen = router._order(takes)[0]
         caps = router.candidates[chosen]["dialogue"]
         return chosen, (f"policy {router.policy}: {chosen} ({caps.speed}, {caps.cost}) voices " \
                        "dialogue")
@@ -131,7 +136,7 @@ def _dialogue_step(production: Production, scene_id: str, shot_id: str, element,
     character = cast_by_name.get(name.upper())
     voice, _set = voice_of(character, name)
     try:
-        backend, reason = voice_route(voice.backend, router)
+        backend, reason = voice_route(voice.backend, router, voice.id)
     except UnmetNeed as e:
         where = f"{production.settings.cast_dir}/{character.id}.yaml" if character else name
         raise UnmetNeed(f"{where}: {e}") from None
