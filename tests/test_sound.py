@@ -388,3 +388,33 @@ def test_plan_says_which_voice_backend_says_each_line_and_why(tmp_path: Path) ->
     kade.write_text(KADE + "voice: {backend: elevenlabs, id: kade}\n")
     with pytest.raises(UnmetNeed, match="cast/kade.yaml: a voice names backend `elevenlabs`"):
         plan(load_production(root))
+
+
+def test_guns_whip_pans_blocks_and_falls_make_their_sounds() -> None:
+    from aktion.previz.moves import MoveLibrary
+    from aktion.previz.stage import Stage
+    from aktion.production.board import SetDesign, Shot
+    from aktion.production.cast import Character
+    from aktion.production.choreo import Beat
+    from aktion.sound.choreography import choreography_cues
+
+    ctx = {"fps": 24}
+    shot = Shot.model_validate({"id": "s", "lines": [1, 1], "duration": 72, "blocking": [
+        {"who": "a", "at": [-0.6, 0], "facing": 0}, {"who": "b", "at": [0.6, 0], "facing": 180}]},
+        context=ctx)
+    beats = [Beat.model_validate(b, context=ctx) for b in (
+        {"t": 0, "who": "a", "move": "jab", "target": "b"},
+        {"t": 0, "who": "b", "move": "block"},
+        {"t": 20, "who": "a", "move": "aim"},
+        {"t": 30, "who": "a", "move": "fire"},
+        {"t": 40, "camera": "whip_pan", "duration": 6},
+        {"t": 44, "who": "b", "move": "fall"})]
+    cast = {c: Character.model_validate({"id": c, "name": c.upper()}) for c in "ab"}
+    stage = Stage(shot, SetDesign(), cast, beats, MoveLibrary.load(), fps=24)
+    perf, _ = stage.perform()
+    cues = choreography_cues(stage, [], perf.poses, perf.characters)
+    names = {c.name: c for c in cues}
+    assert names["block"].who == "b" and names["block"].frame == names["whoosh"].frame
+    assert names["gunshot"].who == "a" and 30 <= names["gunshot"].frame <= 32
+    assert names["swish"].frame == 40
+    assert names["body_fall"].who == "b" and 50 < names["body_fall"].frame < 72
