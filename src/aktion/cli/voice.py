@@ -39,6 +39,8 @@ def voice_cmd(
     if name is None:
         err_console.print("[red]✗[/] name a character (or --list the voices)")
         raise typer.Exit(2)
+    from aktion.backends.base import BackendError
+    from aktion.engine.router import UnmetNeed
     from aktion.production.load import load_production
     from aktion.sound.audition import audition
     from aktion.sound.voice_file import set_voice
@@ -63,6 +65,9 @@ def voice_cmd(
             console.print(f"[green]✓[/] {dest}")
     except ProductionError as e:
         fail_on_production_error(e)
+    except (BackendError, UnmetNeed) as e:  # the voice cannot be said: one line
+        err_console.print(f"[red]✗[/] {e}", markup=True, highlight=False)
+        raise typer.Exit(1) from None
 
 
 def _describe(voice) -> str:
