@@ -418,3 +418,13 @@ def test_guns_whip_pans_blocks_and_falls_make_their_sounds() -> None:
     assert names["gunshot"].who == "a" and 30 <= names["gunshot"].frame <= 32
     assert names["swish"].frame == 40
     assert names["body_fall"].who == "b" and 50 < names["body_fall"].frame < 72
+
+
+def test_a_silent_scene_mixes_to_silence_of_its_length() -> None:
+    from aktion.sound.mix import mix_scene
+
+    shots = [{"id": "a", "duration": 24}, {"id": "b", "duration": 12,
+                                           "transition": {"type": "dissolve", "duration": 6}}]
+    result = mix_scene(shots, 24, [], [], None, target_lufs=-23, true_peak_db=-1, duck_db=-10)
+    assert result.mix.shape == (2, 30 * RATE // 24) and not result.mix.any()
+    assert result.levels is not None and result.levels.loudness == float("-inf")

@@ -155,9 +155,10 @@ class SoundBackend:
         progress(1, 1)
         levels: dict[str, Any] = {"target_lufs": float(loud["target"]),
                                   "gain_db": round(result.gain_db, 2)}
-        if result.levels is not None:
-            levels.update(loudness_lufs=round(result.levels.loudness, 2),
-                          true_peak_dbtp=round(result.levels.true_peak, 2))
+        if result.levels is not None:  # silence measures -inf: recorded as no level
+            levels.update({k: round(v, 2) if np.isfinite(v) else None for k, v in (
+                ("loudness_lufs", result.levels.loudness),
+                ("true_peak_dbtp", result.levels.true_peak))})
         return StepResult(outputs, {"levels": levels, "lines": len(lines),
                                     "effects": sum(len(e.cues) for e in effects),
                                     "seconds": round(result.mix.shape[1] / RATE, 3)})
