@@ -428,3 +428,22 @@ def test_a_silent_scene_mixes_to_silence_of_its_length() -> None:
     result = mix_scene(shots, 24, [], [], None, target_lufs=-23, true_peak_db=-1, duck_db=-10)
     assert result.mix.shape == (2, 30 * RATE // 24) and not result.mix.any()
     assert result.levels is not None and result.levels.loudness == float("-inf")
+
+
+def test_canvas_edits_move_a_shots_sounds_with_its_frames() -> None:
+    from aktion.canvas.ops import ramp_indices
+    from aktion.sound.timeline import scene_times
+
+    shots = [{"id": "a", "duration": 20},
+             {"id": "b", "duration": 30, "source": 40, "transition": {"type": "dissolve",
+                                                                     "duration": 4},
+              "ops": [{"op": "extend", "frames": 6}, {"op": "trim", "in": 10, "out": None},
+                      {"op": "speed", "start": 1.0, "end": 1.5}]}]
+    a, b = scene_times(shots)
+    assert (a.start, b.start) == (0, 16)
+    assert a.place(5) == 5 and a.place(20) is None
+    assert b.place(9) is None  # trimmed off the head
+    shown = ramp_indices(36, 1.0, 1.5)  # the trimmed clip (40 + 6 - 10 frames), ramped
+    for frame in (10, 17, 30):
+        first = next(i for i, s in enumerate(shown) if s >= frame - 10)
+        assert b.place(frame) == (16 + first if first < 30 else None)
