@@ -87,4 +87,5 @@ class EspeakBackend:
         progress(1, 1)
         return StepResult({"voice": out}, {
             "model_id": f"eSpeak NG (espeakng-loader {engine_version()})",
+            "digital_source_type": "algorithmicMedia",  # formant synthesis, no trained model
             "seconds": round(pcm.size / RATE, 4), "who": p.get("who"), **used})

@@ -135,5 +135,6 @@ class PiperBackend:
         out = write_wav(Path(workdir) / "line.wav", pcm)
         progress(1, 1)
         return StepResult({"voice": out}, {"model_id": f"piper {voice.id}",
+                                           "digital_source_type": "trainedAlgorithmicMedia",
                                            "seconds": round(pcm.size / RATE, 4),
                                            "who": p.get("who"), **used})

@@ -38,6 +38,9 @@ from aktion.sound.wav import mono, read_wav, write_wav
 
 from .base import BackendError, Capabilities, Progress, StepRequest, StepResult
 
+ALGORITHMIC_VOICES = ("espeak",)  # voices made by code; any other was made by a model
+COMPOSITE_TRAINED, COMPOSITE_SYNTHETIC = ("compositeWithTrainedAlgorithmicMedia",
+                                          "compositeSynthetic")
 GAP = int(0.01 * RATE)  # silence between sounds in sounds.wav, so each is easy to find
 
 
@@ -122,7 +125,8 @@ class SoundBackend:
         }
         progress(1, 1)
         names = sorted({c.name for c in cues})
-        return StepResult(outputs, {"cues": len(cues), "sounds": names,
+        return StepResult(outputs, {"digital_source_type": "algorithmicMedia",
+                                    "cues": len(cues), "sounds": names,
                                     "samples": sorted(samples)})
 
     def _mix(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
@@ -159,6 +163,9 @@ class SoundBackend:
             levels.update({k: round(v, 2) if np.isfinite(v) else None for k, v in (
                 ("loudness_lufs", result.levels.loudness),
                 ("true_peak_dbtp", result.levels.true_peak))})
-        return StepResult(outputs, {"levels": levels, "lines": len(lines),
+        trained = any(b not in ALGORITHMIC_VOICES for b in p.get("voices", []))
+        return StepResult(outputs, {
+            "digital_source_type": COMPOSITE_TRAINED if trained else COMPOSITE_SYNTHETIC,
+            "levels": levels, "lines": len(lines),
                                     "effects": sum(len(e.cues) for e in effects),
                                     "seconds": round(result.mix.shape[1] / RATE, 3)})

@@ -20,7 +20,7 @@ COMPOSITE_TRAINED = "compositeWithTrainedAlgorithmicMedia"
 COMPOSITE_SYNTHETIC = "compositeSynthetic"
 
 # Backends that draw with code, not with a trained model.
-ALGORITHMIC_BACKENDS = frozenset({"previz", "editor", "sound", "espeak"})  # espeak: formants
+ALGORITHMIC_BACKENDS = frozenset({"previz", "editor"})
 # c2pa.opened a parent clip (the input named "video", else the first), then c2pa.edited
 DERIVED_KINDS = frozenset({"extend", "restyle", "trim", "speed"})
 COMPOSITE_KINDS = frozenset({"cut"})  # c2pa.created from components, then c2pa.edited

@@ -228,8 +228,10 @@ def apply(graph: ShotGraph) -> None:
                 lines.append({"input": name, "shot": shot.id, "frame": starts[id(element)],
                               "gain_db": delivery(hint).gain_db, "who": step.request.params["who"],
                               "line": element.line, "text": step.request.params["text"]})
+        voices = sorted({graph.steps[dep].backend for name, (dep, _) in deps.items()
+                         if name.startswith("line:")})
         params: dict[str, Any] = {
-            "shots": shots, "lines": lines,
+            "shots": shots, "lines": lines, "voices": voices,
             "loudness": {"target": settings.target_lufs, "true_peak": settings.true_peak,
                          "duck": settings.duck}}
         cut_params = dict(cut.request.params)
