@@ -43,6 +43,7 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_previz.py
+	$(BIN)/python bench/bench_sound.py
 	$(BIN)/python bench/bench_fight.py
 	$(BIN)/python bench/bench_draw.py --characters 4
 	$(BIN)/python bench/bench_stitch.py

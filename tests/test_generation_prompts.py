@@ -40,7 +40,7 @@ def test_the_long_form_reads_subject_action_framing_look(requests) -> None:
 
 
 def test_dialogue_is_not_action(requests) -> None:
-    shot = requests["sh020"]  # lines 15-23: Kade talks
+    shot = requests["sh030"]  # lines 21-28: Kade talks over Vex
     assert "Put it down" in shot["script"]["text"]
     assert "Put it down" not in shot_prompt(shot)
 

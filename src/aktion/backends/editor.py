@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from aktion.canvas.audio import mix
 from aktion.canvas.run_ops import OP_KINDS, add_score, run_op
 from aktion.media.stitch import TransitionSpec, stitch
 
@@ -36,7 +37,11 @@ class EditorBackend:
                 transitions.append(TransitionSpec(type=t["type"], duration=int(t["duration"])))
         out = workdir / f"{request.scene}.mp4"
         report = stitch(clips, out, transitions, fps=request.format["fps"])
-        if request.params.get("audio"):
+        if "mix" in request.inputs:  # the scene's sound mix (aktion.sound), as AAC
+            scored = out.with_name(f"{out.stem}.sound.mp4")
+            mix(out, request.inputs["mix"], scored)
+            out = scored
+        elif request.params.get("audio"):
             out = add_score(out, request.params["audio"], workdir)
         progress(1, 1)
         return StepResult(

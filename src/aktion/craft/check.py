@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aktion.production.production import Production
 
-from . import continuity, cutting, staging
+from . import continuity, cutting, dialogue, staging
 from .findings import Finding
 
 
@@ -15,4 +15,5 @@ def check_production(production: Production) -> list[Finding]:
     for scene in production.boards.scenes:
         found += continuity.check_scene(production, scene)
         found += cutting.check_scene(production, scene)
+        found += dialogue.check_scene(production, scene)
     return found + staging.check_production(production)

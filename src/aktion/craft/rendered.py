@@ -23,6 +23,8 @@ def cut_clips(graph: ShotGraph, store: Store) -> dict[str, tuple[Step, Path | No
         if step.kind != "cut":
             continue
         for name, (dep, output) in step.deps.items():
+            if not name.startswith("shot:"):  # the scene's sound mix is no shot
+                continue
             feed = graph.steps[dep]
             action = store.lookup(feed.key)
             path = store.blob_path(action.outputs[output]) if action else None

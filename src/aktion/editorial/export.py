@@ -36,7 +36,8 @@ def export_scene(graph: ShotGraph, store: Store, scene: str, fmt: str,
     adapter, ext = FORMATS[fmt]
     folder = folder or export_dir(graph)
     folder.mkdir(parents=True, exist_ok=True)
-    timeline = build_timeline(graph, store, scene, folder, folder / "media")
+    # An EDL is a picture list (its writer takes two audio tracks at most): no stems.
+    timeline = build_timeline(graph, store, scene, folder, folder / "media", audio=fmt != "edl")
     dest = folder / f"{scene}{ext}"
     with atomic_path(dest) as tmp:
         tmp.write_text(otio.adapters.write_to_string(timeline, adapter_name=adapter),

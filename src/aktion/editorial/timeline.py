@@ -21,6 +21,8 @@ from aktion.engine.graph import ShotGraph, Step
 from aktion.engine.store import Store, file_digest
 from aktion.media.video import probe
 
+from .audio import audio_tracks
+
 
 class ExportError(RuntimeError):
     """The cut cannot be exported yet (e.g. not rendered); says what to do."""
@@ -97,7 +99,7 @@ def _clip_metadata(graph: ShotGraph, src: ClipSource, entry: dict[str, Any]) -> 
 
 
 def build_timeline(graph: ShotGraph, store: Store, scene: str, export_dir: Path,
-                   media_dir: Path) -> otio.schema.Timeline:
+                   media_dir: Path, audio: bool = True) -> otio.schema.Timeline:
     """The scene's timeline; media copied under ``media_dir``, referenced relative to
     ``export_dir`` (where the timeline file will be written)."""
     production = graph.production
@@ -144,6 +146,8 @@ def build_timeline(graph: ShotGraph, store: Store, scene: str, export_dir: Path,
         name=f"{production.settings.title or production.settings.name} - {scene}",
         global_start_time=_rt(0, fps))
     timeline.tracks.append(track)
+    if audio:  # the scene's sound stems (aktion.sound), one track each
+        timeline.tracks.extend(audio_tracks(graph, store, scene, export_dir, media_dir))
     timeline.metadata["aktion"] = {
         "production": production.settings.name, "scene": scene, "fps": production.settings.fps,
         "width": production.settings.width, "height": production.settings.height,

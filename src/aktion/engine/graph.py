@@ -19,6 +19,7 @@ from typing import Any
 
 from aktion.backends.base import StepRequest
 from aktion.generation.config import BackendContext
+from aktion.production.cast import look_lock
 from aktion.production.production import Production
 from aktion.production.yamlio import plain, read_yaml
 
@@ -31,7 +32,7 @@ STEP_VERSIONS = {"layout": 2, "motion_control": 1, "render": 1, "cut": 1, "sheet
 
 # Passes that rewrite a planned graph (signing, takes, generation), each from the module
 # that owns the concept, applied in this order when importable.
-EXTENSIONS: list[str] = ["aktion.canvas.plan:apply"]
+EXTENSIONS: list[str] = ["aktion.canvas.plan:apply", "aktion.sound.plan:apply"]
 BACKEND_VERSIONS: dict[str, str] = {}
 
 
@@ -147,6 +148,14 @@ def _finish(step: Step, graph: dict[str, Step]) -> Step:
     return step
 
 
+def _look_lock(production: Production, cid: str) -> str:
+    """The character's lock less their voice (their lock itself when they have none)."""
+    character = production.cast[cid]
+    if character.voice is None:
+        return production.locks[cid]
+    return look_lock(character, production.ref_digests.get(cid, {}))
+
+
 def _shot_request(production: Production, scene, shot, fmt: dict[str, int]) -> dict[str, Any]:
     """Everything a shot's steps may read, as plain data."""
     first, last = shot.lines
@@ -160,9 +169,10 @@ def _shot_request(production: Production, scene, shot, fmt: dict[str, int]) -> d
         "beats": [b.dump() for b in production.beats(shot.id)],
         # The lock travels in "locks"; the file's ``locked`` field only records that the
         # director locked it, so locking an unchanged character re-renders nothing.
-        "cast": {c: {k: v for k, v in production.cast[c].dump().items() if k != "locked"}
-                 for c in cast_ids},
-        "locks": {c: production.locks[c] for c in cast_ids}, "format": fmt,
+        # Picture steps see the look, not the voice (dialogue steps are keyed on that).
+        "cast": {c: {k: v for k, v in production.cast[c].dump().items()
+                     if k not in ("locked", "voice")} for c in cast_ids},
+        "locks": {c: _look_lock(production, c) for c in cast_ids}, "format": fmt,
         "script": {"lines": [first, last], "text": production.script.text(first, last),
                 "dialogue": dialogue},
         "seed": shot_seed(production.settings.seed, shot.id),

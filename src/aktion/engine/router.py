@@ -33,6 +33,9 @@ BUILTIN = {
     "diffusers": "aktion.backends.diffusers_backend:DiffusersBackend",
     "comfyui": "aktion.backends.comfyui:ComfyUIBackend",
     "fal": "aktion.backends.hosted_fal:FalBackend",
+    "espeak": "aktion.backends.espeak:EspeakBackend",  # the embedded voice
+    "piper": "aktion.backends.piper:PiperBackend",  # a local ONNX voice the user supplies
+    "sound": "aktion.backends.sound:SoundBackend",  # effects and the scene mix
 }
 PREVIZ_KINDS = ("layout", "motion_control", "render")
 CONTROL_KINDS = ("control_maps",)  # previz-made conditioning, planned only for generation

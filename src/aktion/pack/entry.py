@@ -47,6 +47,15 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _mix(graph: ShotGraph, store: Store, scene: str) -> Path | None:
+    """The scene's mix (WAV, signed like every step output) when it has one."""
+    cut = graph.steps.get(f"cut:{scene}")
+    if cut is None or "mix" not in cut.deps:
+        return None
+    action = store.lookup(graph.steps[cut.deps["mix"][0]].key)
+    return store.blob_path(action.outputs["mix"]) if action is not None else None
+
+
 def gather(graph: ShotGraph, store: Store, verify: Verifier | None) -> dict[str, Path | bytes]:
     """Archive name -> file (or bytes) for every part of the entry; raises PackRefused."""
     production = graph.production
@@ -65,6 +74,9 @@ def gather(graph: ShotGraph, store: Store, verify: Verifier | None) -> dict[str,
             raise PackRefused(f"{cut.name} cannot be packed: {why}")
         report[cut.name] = verdict
         parts[f"cut/{cut.name}"] = cut
+        mix = _mix(graph, store, scene.id)
+        if mix is not None:  # the scene's sound at full quality, beside the cut's AAC
+            parts[f"sound/{scene.id}-mix.wav"] = mix
     parts["script/" + Path(production.settings.script).name] = root / production.settings.script
     for pdf in sorted((root / "out").glob("*storyboard*.pdf")):
         parts[f"storyboard/{pdf.name}"] = pdf

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from .schema import Versioned
+from .voice import Voice
 
 HexColor = str  # "#rrggbb"
 _COLOR = r"^#[0-9a-fA-F]{6}$"
@@ -48,6 +49,7 @@ class Character(Versioned):
     palette: Palette = Field(default_factory=Palette)
     refs: list[str] = Field(default_factory=list, description="reference images, relative")
     seed: int = Field(default=0, ge=0)
+    voice: Voice | None = Field(default=None, description="how they sound; part of the lock")
     locked: str | None = Field(
         default=None, description="the lock this character was locked at (sha256)"
     )
@@ -55,11 +57,12 @@ class Character(Versioned):
     def canonical(self) -> dict:
         """What the lock covers: everything that defines the character, not the lock itself.
 
-        No aliases is left out rather than written as an empty list, so characters locked
-        before aliases existed keep their locks.
+        No aliases (or no voice) is left out rather than written as empty, so characters
+        locked before aliases (or voices) existed keep their locks.
         """
+        exclude = {"locked"} | (set() if self.aliases else {"aliases"})
         return self.model_dump(mode="json", by_alias=True,
-                               exclude={"locked"} | (set() if self.aliases else {"aliases"}))
+                               exclude=exclude | (set() if self.voice else {"voice"}))
 
     def dump(self) -> dict:
         doc = super().dump()
@@ -73,5 +76,13 @@ def compute_lock(character: Character, ref_digests: dict[str, str]) -> str:
     doc = {"character": character.canonical(), "refs": ref_digests, "scheme": "lock.1"}
     blob = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def look_lock(character: Character, ref_digests: dict[str, str]) -> str:
+    """The lock without the voice: what picture steps are keyed on, so a new voice
+    re-renders dialogue only (equal to ``compute_lock`` for a character with no voice)."""
+    if character.voice is None:
+        return compute_lock(character, ref_digests)
+    return compute_lock(character.model_copy(update={"voice": None}), ref_digests)
 
 

@@ -75,11 +75,12 @@ def load_settings(root: Path) -> Settings:
     flat = dict(data.get("production", {}))
     for section in ("render",):
         flat.update(data.get(section, {}))
-    unknown = set(data) - {"production", "render"}
+    if "sound" in data:
+        flat["sound"] = data["sound"]
+    unknown = set(data) - {"production", "render", "sound"}
     if unknown:
-        raise ProductionError(
-            [SourceIssue(path, None, f"unknown table [{min(unknown)}]", "[production], [render]")]
-        )
+        raise ProductionError([SourceIssue(path, None, f"unknown table [{min(unknown)}]",
+                                           "[production], [render], [sound]")])
     try:
         return Settings.model_validate(flat)
     except ValidationError as e:

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from .schema import Versioned
+from .sound import SoundSettings
 
 Policy = Literal["previz", "draft", "final"]
 
@@ -31,6 +32,7 @@ class Settings(Versioned):
     boards: str = "boards.yaml"
     choreo: str = "choreo.yaml"
     cast_dir: str = "cast"
+    sound: SoundSettings | None = Field(default=None, description="[sound]: None, picture only")
 
     @field_validator("script", "boards", "choreo", "cast_dir")
     @classmethod

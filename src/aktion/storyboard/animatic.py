@@ -12,11 +12,14 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 
+from aktion.canvas.audio import mix
 from aktion.engine.graph import ShotGraph
 from aktion.engine.store import Store
+from aktion.media.atomic import atomic_path
 from aktion.media.transitions import TransitionSpec
 from aktion.media.video import VideoWriter, iter_frames, probe
 from aktion.production.board import Scene
@@ -76,6 +79,11 @@ def burn_caption(image: np.ndarray, top: str, bottom: str) -> np.ndarray:
     return image
 
 
+def has_audio(video: Path) -> bool:
+    with av.open(str(video)) as c:
+        return bool(c.streams.audio)
+
+
 def write_animatic(graph: ShotGraph, store: Store, scene: Scene, dest: Path) -> Path:
     """Caption the scene's cut into ``dest`` (H.264); raises NotRendered without a cut."""
     production = graph.production
@@ -91,11 +99,17 @@ def write_animatic(graph: ShotGraph, store: Store, scene: Scene, dest: Path) -> 
         video = cut_video(graph, store, scene.id, scratch)
         info = probe(video)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with VideoWriter(dest, info.width, info.height, info.fps) as writer:
+        silent = scratch / "animatic.mp4"
+        with VideoWriter(silent, info.width, info.height, info.fps) as writer:
             for i, frame in enumerate(iter_frames(video)):
                 shot = caption_at(spans, i)
                 top, bottom = captions.get(shot, ("", "")) if shot else ("", "")
                 writer.write(burn_caption(frame.copy(), top, bottom))
+        if has_audio(video):  # the cut's sound plays under the captions
+            mix(silent, video, dest)
+        else:
+            with atomic_path(dest) as tmp:
+                shutil.copyfile(silent, tmp)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return dest

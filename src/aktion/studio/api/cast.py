@@ -29,7 +29,8 @@ from .boards import read_boards
 
 router = APIRouter(tags=["cast"])
 
-EDITABLE = {"name", "description", "look", "wardrobe", "build", "palette", "seed", "refs"}
+EDITABLE = {"name", "description", "look", "wardrobe", "build", "palette", "seed", "refs",
+            "voice"}
 
 
 def _paths(s: Studio, cid: str) -> tuple[Path, Path]:

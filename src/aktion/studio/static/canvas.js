@@ -74,7 +74,7 @@
       const total = sc.shots.reduce((a, s) => a + s.duration, 0);
       const track = el("div", { class: "track" });
       for (const s of sc.shots) track.append(clip(s, edits[s.id], await Studio.shotMedia(s.id)));
-      const video = el("video", { class: "cut", controls: true, muted: true, playsinline: true,
+      const video = el("video", { class: "cut", controls: true, playsinline: true,
         preload: "auto", src: `/api/media/cut/${encodeURIComponent(sc.id)}?v=${stamp}` });
       const missing = el("p", { class: "hint", hidden: true }, "No cut yet: press Render scene.");
       video.addEventListener("error", () => { video.hidden = true; missing.hidden = false; });
