@@ -14,6 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from aktion.production import anchors
+
 from .api import router as api_router
 from .context import Studio, settings_of
 from .security import LOOPBACK, Guard
@@ -31,6 +33,7 @@ ROOMS = {
 def create_app(root: Path | str, token: str, hosts: Iterable[str] = ()) -> FastAPI:
     """The studio over ``root``; ``hosts``: names besides loopback the Host header may use."""
     studio = Studio(Path(root), token)
+    anchors.ensure_recorded(studio.root)  # so a script edited elsewhere is caught later
     app = FastAPI(title="Aktion Studio", version="1",
                   description="Edit a production's sources and render it. Every request needs "
                               "the launch token (`Authorization: Bearer <token>`).")

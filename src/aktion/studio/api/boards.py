@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import ValidationError
 
+from aktion.production import roundtrip
 from aktion.production.board import Boards
 from aktion.production.settings import Settings
 from aktion.production.yamlio import plain
@@ -15,7 +16,7 @@ from aktion.production.yamlio import plain
 from ..context import StudioDep, settings_of, try_load
 from ..paths import safe_name
 from ..sources import if_match, read_versioned, write_versioned
-from ..yamledit import edit, flow, parse
+from ..yamledit import edit, parse
 
 router = APIRouter(tags=["boards"])
 
@@ -34,6 +35,37 @@ def read_boards(root: Path, settings: Settings) -> tuple[Boards | None, str]:
                                      context={"fps": settings.fps}), tag
     except (ValidationError, HTTPException):
         return None, tag
+
+
+SHORTHAND_DEFAULTS = {"move": {"amount": None, "start": 0, "end": None},
+                     "transition": {"duration": 0}}
+
+
+def find_shot(doc: Any, shot_id: str) -> Any:
+    """The shot's node in a boards document, or None."""
+    return next((sh for sc in doc.get("scenes") or [] for sh in sc.get("shots") or []
+                 if str(sh.get("id")) == shot_id), None)
+
+
+def written_field(key: str, value: Any, old: Any) -> Any:
+    """A field as the director would write it: ``move: dolly`` stays shorthand when only
+    the type is set, and defaults the file did not spell out are not added."""
+    if value is None:
+        return roundtrip.DELETE
+    if key in SHORTHAND_DEFAULTS and isinstance(value, dict):
+        defaults = SHORTHAND_DEFAULTS[key]
+        kept = {k: v for k, v in value.items()
+                if v is not None and not (k in defaults and v == defaults[k]
+                                          and not (isinstance(old, dict) and k in old))}
+        if set(kept) == {"type"} and not isinstance(old, dict):
+            return kept["type"]
+        return kept
+    if key == "blocking" and isinstance(value, list):
+        before = {str(m.get("who")): m for m in old or [] if isinstance(m, dict)}
+        return [{k: v for k, v in m.items()
+                 if not (k == "facing" and v == 0 and "facing" not in before.get(m.get("who"), {}))}
+                for m in value]
+    return value
 
 
 @router.get("/boards")
@@ -62,19 +94,11 @@ def put_shot(shot_id: str, fields: dict[str, Any], request: Request, response: R
     path = s.root / settings.boards
 
     def change(doc: Any) -> None:
-        shot = next((sh for sc in doc.get("scenes", []) for sh in sc.get("shots", [])
-                     if str(sh.get("id")) == shot_id), None)
+        shot = find_shot(doc, shot_id)
         if shot is None:
             raise HTTPException(404, f"no shot {shot_id} in {settings.boards}")
         for key, value in fields.items():
-            if value is None:
-                shot.pop(key, None)
-            elif key == "blocking":
-                shot[key] = [flow(m) for m in value]
-            elif key in ("move", "transition") and isinstance(value, dict):
-                shot[key] = flow(value)
-            else:
-                shot[key] = value
+            roundtrip.put(shot, key, written_field(key, value, shot.get(key)), settings.fps)
 
     tag = write_versioned(path, if_match(request),
                           edit(path, s.root, Boards, settings.fps, change))

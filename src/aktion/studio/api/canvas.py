@@ -1,8 +1,8 @@
 """The Canvas: takes and clip operations (``canvas.yaml``), editorial export, provenance.
 
 Takes and edits are written to ``canvas.yaml`` exactly as ``aktion take`` and
-``aktion canvas`` write it (the same model, the same dump), so the CLI and the next
-render see the director's pick. Writes go over an ETag like every other source.
+``aktion canvas`` write it (the same model, the same round-trip writer), so the CLI
+and the next render see the director's pick, and the file keeps its comments. Writes go over an ETag like every other source.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from aktion.engine.store import Store
+from aktion.production import roundtrip
 from aktion.production.errors import ProductionError
 from aktion.production.load import load_production
 from aktion.production.takes import (
@@ -25,8 +26,9 @@ from aktion.production.takes import (
     Take,
     TransitionOverride,
     Trim,
+    canvas_change,
 )
-from aktion.production.yamlio import dump_yaml, plain
+from aktion.production.yamlio import plain
 
 from ..context import Studio, StudioDep, issues_json, move_names, settings_of
 from ..paths import confine, safe_name
@@ -50,13 +52,6 @@ def canvas_of(text: str | None, path: Path, fps: int) -> Canvas:
         raise HTTPException(422, {"issues": [
             {"file": CANVAS_FILE, "line": None, "message": f"{'.'.join(map(str, err['loc']))}: "
              f"{err['msg']}"} for err in e.errors()]}) from None
-
-
-def canvas_text(canvas: Canvas) -> str:
-    """What ``save_canvas`` writes, so the studio and the CLI write the same file."""
-    data = canvas.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    data["schema"] = f"{Canvas.KIND}.{Canvas.VERSION}"
-    return dump_yaml(data)
 
 
 def shot_ids(s: Studio) -> set[str]:
@@ -113,10 +108,10 @@ def _change_shot(s: Studio, shot_id: str, request: Request, response: Response,
         edit = canvas.shots.setdefault(shot_id, ShotEdit())
         try:
             change(edit)
-            canvas = Canvas.model_validate(canvas.model_dump(by_alias=True), context={"fps": fps})
+            Canvas.model_validate(canvas.model_dump(by_alias=True), context={"fps": fps})
         except (ValidationError, ValueError) as e:
             raise HTTPException(422, f"shot {shot_id}: {e}") from None
-        return canvas_text(canvas)
+        return roundtrip.edit_text(current, canvas_change(canvas), fps)
 
     tag = write_versioned(path, if_match(request), apply)
     response.headers["ETag"] = tag
