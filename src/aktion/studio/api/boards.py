@@ -13,6 +13,7 @@ from aktion.production.board import Boards
 from aktion.production.settings import Settings
 from aktion.production.yamlio import plain
 
+from ..cache import cache_for
 from ..context import StudioDep, settings_of, try_load
 from ..paths import safe_name
 from ..sources import if_match, read_versioned, write_versioned
@@ -26,15 +27,19 @@ EDITABLE = {"size", "angle", "lens", "move", "duration", "blocking", "frame", "s
 
 def read_boards(root: Path, settings: Settings) -> tuple[Boards | None, str]:
     """The boards if they parse and validate on their own, and the file's ETag."""
-    path = root / settings.boards
-    text, tag = read_versioned(path)
-    if text is None:
-        return None, tag
-    try:
-        return Boards.model_validate(plain(parse(text, path)),
-                                     context={"fps": settings.fps}), tag
-    except (ValidationError, HTTPException):
-        return None, tag
+
+    def load() -> tuple[Boards | None, str]:
+        path = root / settings.boards
+        text, tag = read_versioned(path)
+        if text is None:
+            return None, tag
+        try:
+            return Boards.model_validate(plain(parse(text, path)),
+                                         context={"fps": settings.fps}), tag
+        except (ValidationError, HTTPException):
+            return None, tag
+
+    return cache_for(root).get("boards", load)
 
 
 SHORTHAND_DEFAULTS = {"move": {"amount": None, "start": 0, "end": None},

@@ -75,7 +75,14 @@ def list_cast(s: StudioDep) -> list[dict[str, Any]]:
     """Every character with lock state (locked, unlocked, changed) and shots."""
     cast_dir, _ = _paths(s, "x")
     files = sorted(cast_dir.glob("*.yaml")) if cast_dir.is_dir() else []
-    return [{k: v for k, v in describe(s, p.stem).items() if k != "text"} for p in files]
+    out = []
+    for p in files:
+        try:
+            out.append({k: v for k, v in describe(s, p.stem).items() if k != "text"})
+        except HTTPException as e:  # one bad entry (a symlink out) is refused on its own
+            out.append({"id": p.stem, "state": "refused", "problems": [str(e.detail)],
+                        "refs": [], "shots": []})
+    return out
 
 
 @router.get("/cast/{cid}")
