@@ -15,6 +15,7 @@ from aktion.production.settings import Settings
 
 from .cache import cache_for
 from .jobs import JobManager
+from .preview import Previews
 
 
 @dataclass
@@ -22,10 +23,12 @@ class Studio:
     root: Path
     token: str
     jobs: JobManager = field(init=False)
+    previews: Previews = field(init=False)
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
         self.jobs = JobManager(self.root)
+        self.previews = Previews()
 
 
 async def studio(request: Request) -> Studio:
