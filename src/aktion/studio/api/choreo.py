@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -11,6 +12,7 @@ from aktion.production import roundtrip
 from aktion.production.choreo import Choreo, ShotChoreo
 from aktion.production.yamlio import plain
 
+from ..cache import cache_for
 from ..context import StudioDep, move_names, settings_of, try_load
 from ..paths import safe_name
 from ..sources import if_match, read_versioned, write_versioned
@@ -51,8 +53,34 @@ def get_beats(shot_id: str, response: Response, s: StudioDep) -> dict[str, Any]:
                 entry, context={"fps": settings.fps}).beats]
     response.headers["ETag"] = tag
     return {"shot": shot_id, "etag": tag, "fps": settings.fps, "duration": shot.duration,
-            "people": shot.characters, "beats": sorted(beats, key=lambda b: b["t"]),
-            "moves": move_names(s.root)}
+            "people": shot.characters, "beats": beats, "moves": move_names(s.root),
+            "timing": move_timing(s.root, settings.fps)}
+
+
+def move_timing(root: Path, fps: int) -> dict[str, Any]:
+    """Each move's length and contact frame at this fps and speed 1 (camera beats too),
+    so the timeline draws beats as long as they play."""
+    from aktion.previz.camera import BEAT_FRAMES
+    from aktion.previz.moves import MoveLibrary
+    from aktion.production.errors import ProductionError
+
+    def compute() -> dict[str, Any]:
+        library = MoveLibrary.for_production(root)
+        scale = fps / 24
+        out: dict[str, Any] = {}
+        for name in library.names():
+            try:
+                move = library[name]
+            except ProductionError:  # a broken move is `aktion check`'s to report
+                continue
+            out[name] = {"length": max(1, round(move.duration * scale)),
+                         "contact": None if move.contact is None
+                         else round(move.contact * scale)}
+        for name, frames in BEAT_FRAMES.items():
+            out[f"camera:{name}"] = {"length": max(1, round(frames * scale)), "contact": None}
+        return out
+
+    return cache_for(root).get(f"move-timing-{fps}", compute)
 
 
 @router.put("/choreo/{shot_id}")
