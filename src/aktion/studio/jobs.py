@@ -37,6 +37,7 @@ class Job:
     changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
 
     root: str = ""  # the production folder: never shown, paths are relative to it
+    total: int | None = None  # steps the render considers (cached ones included)
 
     def emit(self, event: dict[str, Any]) -> None:
         event = {k: self.relative(v) if isinstance(v, str) else v for k, v in event.items()}
@@ -51,8 +52,9 @@ class Job:
             if "step" in e:
                 steps.setdefault(e["step"], {}).update(
                     {k: v for k, v in e.items() if k not in ("seq", "type")})
+        done = sum(1 for st in steps.values() if st.get("status") not in (None, "running"))
         return {"id": self.id, "shots": self.shots, "state": self.state, "error": self.error,
-                "steps": steps, "events": len(self.events)}
+                "steps": steps, "events": len(self.events), "total": self.total, "done": done}
 
     def relative(self, text: str) -> str:
         """``text`` with the production's absolute path made relative."""
@@ -122,6 +124,8 @@ class JobManager:
         try:
             production = load_production(self.root, moves=move_names(self.root))
             graph = plan(production)
+            job.total = len(graph.select(job.shots))
+            job.emit({"type": "plan", "total": job.total})
             store = Store.for_production(self.root)
             summary = run(graph, store, shots=job.shots, reporter=JobReporter(job))
             job.state = "done" if summary.ok else "failed"

@@ -79,10 +79,33 @@ def get_canvas(response: Response, s: StudioDep) -> dict[str, Any]:
     response.headers["ETag"] = tag
     return {"etag": tag, "fps": settings.fps, "scenes": [
         {"id": sc.id, "heading": sc.heading, "audio": canvas.scenes.get(sc.id) and
-         canvas.scenes[sc.id].audio,
-         "shots": [{"id": sh.id, "duration": sh.duration, **edit_json(canvas.shot(sh.id))}
+         canvas.scenes[sc.id].audio, "cut": cut_state(s, sc.id),
+         "shots": [{"id": sh.id, "duration": sh.duration,
+                    "transition_board": sh.transition.model_dump(),
+                    **edit_json(canvas.shot(sh.id))}
                    for sh in sc.shots]}
         for sc in (boards.scenes if boards else [])]}
+
+
+def cut_state(s: Studio, scene_id: str) -> dict[str, Any]:
+    """Whether the scene's cut exists, and whether it is stale: the sources now plan a cut
+    with another content key than the one last rendered."""
+    from .preview import graph_of
+
+    rendered = (s.root / "out" / f"{scene_id}.mp4").is_file()
+    store = open_store(s)
+    last = None
+    if store is not None:
+        try:
+            last = store.last_run(f"cut:{scene_id}")
+        finally:
+            store.close()
+    try:
+        step = graph_of(s).steps.get(f"cut:{scene_id}")
+    except HTTPException:
+        step = None
+    stale = None if step is None or last is None else last[0] != step.key
+    return {"rendered": rendered, "stale": stale}
 
 
 class ShotChange(BaseModel):
@@ -190,7 +213,20 @@ def export_timeline(body: ExportRequest, s: StudioDep) -> dict[str, Any]:
         raise HTTPException(409, str(e)) from None
     finally:
         store.close()
-    return {"format": body.format, "files": [str(p.relative_to(s.root)) for p in written]}
+    return {"format": body.format, "files": [str(p.relative_to(s.root)) for p in written],
+            "downloads": [f"/api/export/files/{p.name}" for p in written]}
+
+
+@router.get("/export/files/{name}")
+def export_file(name: str, s: StudioDep) -> Response:
+    """An exported timeline from ``out/editorial/``, as a download."""
+    from fastapi.responses import FileResponse
+
+    safe_name(name, "file name")
+    path = confine(s.root, "out", "editorial", name, must_exist=True)
+    return FileResponse(path, media_type="application/octet-stream", filename=name,
+                        content_disposition_type="attachment",
+                        headers={"X-Content-Type-Options": "nosniff"})
 
 
 def _verdict(s: Studio, path: Path) -> dict[str, Any]:

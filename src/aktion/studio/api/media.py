@@ -91,6 +91,28 @@ def shot_media(shot_id: str, kind: str, name: str, s: StudioDep) -> Response:
     return store_media_response(confine(s.root, str(path.relative_to(s.root)), must_exist=True))
 
 
+@router.get("/media/shots/{shot_id}/takes/{n}")
+def take_video(shot_id: str, n: int, s: StudioDep) -> Response:
+    """Take ``n``'s clip of a shot as its last render left it (take 1: the board render)."""
+    safe_name(shot_id, "shot id")
+    if n < 1:
+        raise HTTPException(404, "takes count from 1")
+    store = open_store(s)
+    if store is None:
+        raise HTTPException(404, "nothing rendered yet")
+    try:
+        suffix = "" if n == 1 else f"@t{n}"
+        action = next((a for kind in ("render", "motion")
+                       if (a := latest(store, f"{kind}:{shot_id}{suffix}")) is not None
+                       and "video" in a.outputs), None)
+        if action is None:
+            raise HTTPException(404, f"take {n} of shot {shot_id} is not rendered yet")
+        path = store.blob_path(action.outputs["video"])
+    finally:
+        store.close()
+    return store_media_response(confine(s.root, str(path.relative_to(s.root)), must_exist=True))
+
+
 @router.get("/media/cut/{scene_id}")
 def cut(scene_id: str, s: StudioDep) -> Response:
     """The scene's cut as the last full render left it in `out/`."""
