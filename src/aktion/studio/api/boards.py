@@ -171,7 +171,7 @@ def add_shot(scene_id: str, body: NewShot, request: Request, response: Response,
         new_id = new_shot_id(ids, after)
         if source is not None:
             node = copy.deepcopy(source)
-            node["id"] = new_id
+            roundtrip.put(node, "id", new_id, settings.fps)  # quoted as the original was
             shots.insert(index, node)
         else:
             fields = dict(body.shot or {})

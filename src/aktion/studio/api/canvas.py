@@ -149,19 +149,24 @@ def put_shot_edit(shot_id: str, body: ShotChange, request: Request, response: Re
     sent = body.model_fields_set
 
     def change(edit: ShotEdit) -> None:
+        # A field is assigned only when it changes: an assigned field is written out.
+        def assign(name: str, value: Any) -> None:
+            if getattr(edit, name) != value:
+                setattr(edit, name, value)
+
         if "pick" in sent and body.pick is not None:
             if body.pick > len(edit.takes) + 1:
                 raise ValueError(f"has {len(edit.takes) + 1} take(s), not {body.pick}")
-            edit.pick = body.pick
+            assign("pick", body.pick)
         if "extend" in sent:
-            edit.extend = body.extend or 0
+            assign("extend", body.extend or 0)
         if "trim" in sent:
-            edit.trim = Trim.model_validate(body.trim) if body.trim else None
+            assign("trim", Trim.model_validate(body.trim) if body.trim else None)
         if "speed" in sent:
-            edit.speed = SpeedRamp.model_validate(body.speed) if body.speed else None
+            assign("speed", SpeedRamp.model_validate(body.speed) if body.speed else None)
         if "transition" in sent:
-            edit.transition = (TransitionOverride.model_validate(body.transition)
-                               if body.transition else None)
+            assign("transition", TransitionOverride.model_validate(body.transition)
+                   if body.transition else None)
 
     return _change_shot(s, shot_id, request, response, change)
 

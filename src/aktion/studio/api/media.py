@@ -72,25 +72,6 @@ def list_shot_media(shot_id: str, s: StudioDep) -> dict[str, Any]:
     return {"shot": shot_id, "steps": steps, "stale": stale, "rendered": bool(steps)}
 
 
-@router.get("/media/shots/{shot_id}/{kind}/{name}")
-def shot_media(shot_id: str, kind: str, name: str, s: StudioDep) -> Response:
-    """One output of one step of a shot (e.g. `render/video`, `layout/frame`)."""
-    safe_name(shot_id, "shot id")
-    if kind not in STEP_KINDS:
-        raise HTTPException(404, f"step kind is one of {STEP_KINDS}")
-    store = open_store(s)
-    if store is None:
-        raise HTTPException(404, "nothing rendered yet")
-    try:
-        action = latest(store, f"{kind}:{shot_id}")
-        if action is None or name not in action.outputs:
-            raise HTTPException(404, f"no {kind} {name} rendered for shot {shot_id} yet")
-        path = store.blob_path(action.outputs[name])
-    finally:
-        store.close()
-    return store_media_response(confine(s.root, str(path.relative_to(s.root)), must_exist=True))
-
-
 @router.get("/media/shots/{shot_id}/takes/{n}")
 def take_video(shot_id: str, n: int, s: StudioDep) -> Response:
     """Take ``n``'s clip of a shot as its last render left it (take 1: the board render)."""
@@ -108,6 +89,25 @@ def take_video(shot_id: str, n: int, s: StudioDep) -> Response:
         if action is None:
             raise HTTPException(404, f"take {n} of shot {shot_id} is not rendered yet")
         path = store.blob_path(action.outputs["video"])
+    finally:
+        store.close()
+    return store_media_response(confine(s.root, str(path.relative_to(s.root)), must_exist=True))
+
+
+@router.get("/media/shots/{shot_id}/{kind}/{name}")
+def shot_media(shot_id: str, kind: str, name: str, s: StudioDep) -> Response:
+    """One output of one step of a shot (e.g. `render/video`, `layout/frame`)."""
+    safe_name(shot_id, "shot id")
+    if kind not in STEP_KINDS:
+        raise HTTPException(404, f"step kind is one of {STEP_KINDS}")
+    store = open_store(s)
+    if store is None:
+        raise HTTPException(404, "nothing rendered yet")
+    try:
+        action = latest(store, f"{kind}:{shot_id}")
+        if action is None or name not in action.outputs:
+            raise HTTPException(404, f"no {kind} {name} rendered for shot {shot_id} yet")
+        path = store.blob_path(action.outputs[name])
     finally:
         store.close()
     return store_media_response(confine(s.root, str(path.relative_to(s.root)), must_exist=True))

@@ -24,6 +24,7 @@
     const t = state.timing[key];
     return t ? Math.max(1, Math.round(t.length / (b.speed || 1))) : 6;
   };
+  const shown = (b) => Math.max(1, Math.min(lengthOf(b), state.duration - b.t)); // within the shot
   const contactOf = (b) => {
     const t = !b.camera && state.timing[b.move];
     return t && t.contact !== null ? Math.round(t.contact / (b.speed || 1)) : null;
@@ -77,12 +78,12 @@
         el("span", { class: "label" }, `${b.move || b.camera}${b.target ? " → " + b.target : ""}`),
         el("span", { class: "resize", title: "drag to set the duration" }));
         block.style.left = left(b.t);
-        block.style.width = `max(14px, ${(100 * lengthOf(b)) / state.duration}%)`;
+        block.style.width = `max(14px, ${(100 * shown(b)) / state.duration}%)`;
         block.style.top = `${4 + row * 22}px`;
         const contact = contactOf(b);
-        if (contact !== null && contact < lengthOf(b)) {
+        if (contact !== null && contact < shown(b)) {
           const mark = el("span", { class: "contact", title: `contact at frame ${b.t + contact}` });
-          mark.style.left = `${(100 * contact) / lengthOf(b)}%`;
+          mark.style.left = `${(100 * contact) / shown(b)}%`;
           block.append(mark);
         }
         block.addEventListener("pointerdown", (ev) => grab(ev, b, i, block, ev.target.classList.contains("resize")));
@@ -101,16 +102,18 @@
   function grab(ev, beat, index, block, resize) {
     ev.preventDefault();
     ev.stopPropagation();
-    select(index);
+    selected = index;  // marked in place: redrawing now would drop the grabbed block
+    lanesBox.querySelectorAll(".beat").forEach((b) => b.classList.toggle("selected", b === block));
+    inspect();
     const before = snapshot();
-    const origin = frameAt(ev), t0 = beat.t, len0 = lengthOf(beat);
+    const origin = frameAt(ev), t0 = beat.t, len0 = shown(beat);
     block.setPointerCapture(ev.pointerId);
     const move = (e) => {
       const d = frameAt(e) - origin;
       if (resize) beat.duration = Math.max(1, Math.min(state.duration - beat.t, len0 + d));
       else beat.t = Math.max(0, Math.min(state.duration - 1, t0 + d));
       block.style.left = left(beat.t);
-      block.style.width = `max(14px, ${(100 * lengthOf(beat)) / state.duration}%)`;
+      block.style.width = `max(14px, ${(100 * shown(beat)) / state.duration}%)`;
       seek(resize ? beat.t + beat.duration : beat.t);
     };
     const up = () => {

@@ -48,6 +48,7 @@
     const saved = JSON.parse(JSON.stringify(shot));
     const work = JSON.parse(JSON.stringify(shot));
     let camera = null; // {at, yaw, hfov} from the last preview
+    let rendered = false; // the store has a frame of this shot
     let previewTimer = null;
     let previewSeq = 0;
 
@@ -71,9 +72,9 @@
     const dupBtn = el("button", { class: "duplicate secondary", type: "button" }, "Duplicate");
     const delBtn = el("button", { class: "delete secondary", type: "button" }, "Delete");
     const handle = el("span", { class: "handle", title: "drag to reorder" }, "⠿");
-    const node = el("article", { class: "panel", id: `panel-${shot.id}`, "data-shot": shot.id, draggable: "true" },
+    const node = el("article", { class: "panel", id: `panel-${shot.id}`, "data-shot": shot.id },
       el("div", { class: "frame-box" }, img, empty, el("div", { class: "badges" }, staleBadge, liveBadge)),
-      el("h3", {}, handle, ` Shot ${shot.id} `, dirtyBadge, anchorBadge,
+      el("h3", { draggable: "true", title: "drag to reorder" }, handle, ` Shot ${shot.id} `, dirtyBadge, anchorBadge,
         el("span", { class: "hint" }, ` L${shot.lines[0]}-${shot.lines[1]} · ${shot.characters.join(", ")}`)),
       fields);
 
@@ -237,7 +238,7 @@
         Object.assign(saved, JSON.parse(JSON.stringify(change)));
         refreshDirty();
         liveBadge.hidden = true;
-        staleBadge.hidden = false;
+        staleBadge.hidden = !rendered;
         Studio.showIssues(r.issues);
         Studio.status(`shot ${shot.id}: framing saved`, "ok");
         return !r.issues.length;
@@ -286,6 +287,7 @@
     async function refreshFrame() {
       const m = await Studio.shotMedia(shot.id);
       staleBadge.hidden = !m.stale;
+      rendered = !!m.frame;
       if (m.frame) { img.src = m.frame; img.hidden = false; empty.hidden = true; }
       liveBadge.hidden = true;
     }
