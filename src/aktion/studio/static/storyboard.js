@@ -31,14 +31,16 @@
     Studio.setDirty(unsaved.size > 0);
   }
 
-  // Does the segment a-b pass through the box (axis-aligned, centre at, size w x d)?
-  function blocks(a, b, box) {
+  // Does the sight line from the lens (at height `high`) to a body (its chest, 1.2 m up)
+  // pass through the box (axis-aligned, centre `at`, size w x h x d)?
+  function blocks(a, high, b, box) {
     const [cx, cz] = box.at;
-    const hw = box.size[0] / 2, hd = box.size[2] / 2;
-    for (let i = 1; i < 20; i += 1) {
-      const t = i / 20;
+    const hw = box.size[0] / 2, tall = box.size[1], hd = box.size[2] / 2;
+    for (let i = 1; i < 40; i += 1) {
+      const t = i / 40;
       const x = a[0] + (b[0] - a[0]) * t, z = a[1] + (b[1] - a[1]) * t;
-      if (Math.abs(x - cx) < hw && Math.abs(z - cz) < hd) return true;
+      const y = high + (1.2 - high) * t;
+      if (Math.abs(x - cx) < hw && Math.abs(z - cz) < hd && y < tall) return true;
     }
     return false;
   }
@@ -121,7 +123,7 @@
       }
       const blocked = [];
       (scene.set.boxes || []).forEach((box, i) => {
-        const inView = camera && work.blocking.some((m) => blocks(camera.at, m.at, box));
+        const inView = camera && work.blocking.some((m) => blocks(camera.at, camera.height, m.at, box));
         if (inView) blocked.push(box.name || `set piece ${i + 1}`);
         const g = svg("g", { class: `box${inView ? " blocking" : ""}`, "data-index": i, transform: `translate(${box.at[0]} ${box.at[1]})` });
         g.append(svg("rect", { x: -box.size[0] / 2, y: -box.size[2] / 2, width: box.size[0], height: box.size[2], fill: box.color }));
