@@ -5,6 +5,7 @@ the file's mode kept), checked on a copy of the example production."""
 from __future__ import annotations
 
 import difflib
+import io
 import os
 import shutil
 import stat
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 from typer.testing import CliRunner
 
 from aktion.cli import _register, app
@@ -265,3 +267,85 @@ def test_a_reordered_list_moves_nodes_with_their_comments(tmp_path: Path) -> Non
     edit_yaml(path, lambda doc: {"items": [{"n": 3}, {"n": 1}, {"n": 2}]}, fps=24)
     assert path.read_text() == (
         "items:\n  - {n: 3}  # three\n  - {n: 1}  # one\n  - {n: 2}  # two\n")
+
+
+# -- shot list, set pieces, drafts and previews ---------------------------------------------
+
+def test_shot_list_edits_move_whole_shots_and_nothing_else(client: TestClient,
+                                                           roof: Path) -> None:
+    path = roof / "boards.yaml"
+    w = Watch(path)
+    r = client.post("/api/boards/scenes/rooftop/shots", json={"copy_of": "sh040"},
+                    headers={"If-Match": etag(client, "/api/boards")})
+    assert r.status_code == 201 and r.json()["id"] == "sh041", r.text
+    seg = "      - id: sh040\n" + w.before.split("      - id: sh040\n")[1].split("\n\n")[0]
+    seg += "\n\n"  # the shot's block, and the blank line after it
+    assert path.read_text() == w.before.replace(seg, seg + seg.replace("sh040", "sh041"), 1)
+    r = client.delete("/api/boards/shots/sh041",
+                      headers={"If-Match": etag(client, "/api/boards")})
+    assert r.status_code == 200 and path.read_text() == w.before
+    ids = [s.id for _, s in load_production(roof).shots()]
+    order = [ids[1], ids[0], *ids[2:]]
+    r = client.put("/api/boards/scenes/rooftop/order", json={"order": order},
+                   headers={"If-Match": etag(client, "/api/boards")})
+    assert r.status_code == 200, r.text
+    assert [s.id for _, s in load_production(roof).shots()] == order
+    r = client.put("/api/boards/scenes/rooftop/order", json={"order": ids},
+                   headers={"If-Match": etag(client, "/api/boards")})
+    assert path.read_text() == w.before  # moved back: every comment where it was
+
+
+def test_deleting_a_shot_drops_its_beats_too(client: TestClient, roof: Path) -> None:
+    w = Watch(roof / "choreo.yaml")
+    r = client.delete("/api/boards/shots/sh040",
+                      headers={"If-Match": etag(client, "/api/boards")})
+    assert r.status_code == 200 and r.json()["issues"] == []
+    removed, added = w.diff()
+    assert added == [] and [r for r in removed if r] == [
+        "  sh040:", "    beats:", *[b for b in w.before.split("  sh040:\n    beats:\n")[1]
+                                   .split("\n\n")[0].splitlines()]]
+
+
+def test_moving_a_set_piece_is_one_line(client: TestClient, roof: Path) -> None:
+    w = Watch(roof / "boards.yaml")
+    r = client.put("/api/boards/scenes/rooftop/boxes/1", json={"at": [3.0, -2.5]},
+                   headers={"If-Match": etag(client, "/api/boards")})
+    assert r.status_code == 200, r.text
+    assert w.diff() == (
+        ['        - {name: AC unit, at: [2.8, -1.9], size: [1.4, 1.1, 1.0], color: "#9aa3ad"}'],
+        ['        - {name: AC unit, at: [3.0, -2.5], size: [1.4, 1.1, 1.0], color: "#9aa3ad"}'])
+
+
+def test_a_draft_merge_only_adds_lines(client: TestClient, roof: Path) -> None:
+    boards, choreo = Watch(roof / "boards.yaml"), Watch(roof / "choreo.yaml")
+    s = client.get("/api/script").json()
+    text = s["text"] + "\nINT. STAIRWELL - NIGHT\n\nVex runs down the stairs.\n"
+    assert client.put("/api/script", json={"text": text},
+                      headers={"If-Match": s["etag"]}).status_code == 200
+    r = client.post("/api/script/draft", json={})
+    assert r.status_code == 200 and r.json()["shots"], r.text
+    removed, added = boards.diff()
+    assert removed == [] and added
+    assert choreo.diff()[0] == []
+
+
+def test_a_preview_is_one_frame_from_unsaved_changes_and_saves_nothing(
+        client: TestClient, roof: Path) -> None:
+    before = {p: p.read_bytes() for p in roof.rglob("*.yaml")}
+    body = {"shot": "sh040", "changes": {"blocking": [
+        {"who": "vex", "at": [-1.5, 0.5], "facing": 0},
+        {"who": "kade", "at": [1.8, 0.0], "facing": 180}], "side": "right"}}
+    r = client.post("/api/preview", json=body)
+    assert r.status_code == 200, r.text
+    p = r.json()
+    frame = client.get(p["frame"])
+    assert frame.status_code == 200 and frame.content.startswith(b"\x89PNG")
+    assert Image.open(io.BytesIO(frame.content)).size == (384, 216)
+    assert p["camera"]["at"][1] < 0  # the right side of a line along x is -z: moved across
+    left = client.post("/api/preview", json={"shot": "sh040"}).json()
+    assert left["camera"]["at"][1] > 0 and left["key"] != p["key"]
+    again = client.post("/api/preview", json=body).json()
+    assert again["key"] == p["key"]  # same content, same frame
+    assert {p: p.read_bytes() for p in roof.rglob("*.yaml")} == before
+    bad = client.post("/api/preview", json={"shot": "sh040", "changes": {"lens": 2}})
+    assert bad.status_code == 422 and "lens" in bad.text
