@@ -180,3 +180,31 @@ def test_a_chunked_upload_is_stopped_at_the_cap_not_read_whole(server: int, tiny
     assert b"MARKER" not in reply  # the body is not echoed
     assert sent < 36 << 20  # refused at the 21 MiB cap (plus socket buffers), not at 48
     assert not list((tiny / "cast").rglob("*.png"))
+
+
+def test_cli_allow_host_lets_named_lan_addresses_in(tiny: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from aktion.cli import _register, app
+
+    _register()
+    served = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: served.append(
+        (self.config.app, sockets)))
+    r = CliRunner().invoke(app, ["studio", str(tiny), "--host", "0.0.0.0", "--no-browser",
+                                 "--allow-host", "192.168.1.20"])
+    assert r.exit_code == 0, r.output
+    web, sockets = served[0]
+    for s in sockets:
+        s.close()
+    token = re.search(r"token=([\w-]+)", r.output).group(1)
+    c = TestClient(web, headers={"Authorization": f"Bearer {token}"})
+    assert c.get("/api/production", headers={"Host": "192.168.1.20:8765"}).status_code == 200
+    assert c.get("/api/production", headers={"Host": "192.168.1.99:8765"}).status_code == 403
+    r = CliRunner().invoke(app, ["studio", str(tiny), "--host", "0.0.0.0", "--no-browser"])
+    assert "--allow-host" in r.output  # without it, the director is told how to name hosts
+    for _, socks in served[1:]:
+        for s in socks:
+            s.close()
