@@ -115,3 +115,17 @@ def test_an_outside_edit_is_caught_by_check_and_rebased_by_the_cli(roof: Path) -
     _, sh040 = load_production(roof).shot("sh040")
     assert sh040.lines == (30, 34)
     assert "anchors rebase" not in runner.invoke(app, ["check", str(roof)]).output
+
+
+def test_a_script_saved_while_the_boards_do_not_parse_is_rebased_later(
+        client: TestClient, roof: Path) -> None:
+    boards = roof / "boards.yaml"
+    good = boards.read_text()
+    boards.write_text(good.replace("scenes:\n", "scenes: [\n", 1))
+    script = (roof / "script.fountain").read_text()
+    out = save_script(client, script.replace("\nEXT. ROOFTOP", "\n= Prologue.\n\nEXT. ROOFTOP", 1))
+    assert out["anchors"]["error"] and "boards.yaml" in out["anchors"]["error"]
+    boards.write_text(good)
+    r = client.post("/api/anchors/rebase")
+    assert r.status_code == 200 and "shot sh040: 28-32 -> 30-34" in r.json()["moved"]
+    assert load_production(roof).shot("sh040")[1].lines == (30, 34)

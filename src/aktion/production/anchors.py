@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import ProductionError
 from .load import load_settings
 from .source_files import read_source_text
 from .yamlio import edit_yaml, read_yaml, write_text_atomic
@@ -210,10 +211,13 @@ def script_text(root: Path) -> str:
 
 
 def record(root: Path, old: str | None, new: str) -> Rebase:
-    """The script went from ``old`` (None: as last recorded) to ``new``: rebase the
-    anchors, add the flags, and remember ``new`` as what the anchors now match."""
+    """The script is now ``new``: rebase the anchors from the script they last matched
+    (as recorded; ``old``, the text it replaced, when nothing is), add the flags, and
+    remember ``new``. If the boards or choreography cannot be read, nothing is recorded,
+    so a later rebase still starts from the text the anchors match."""
     state = load_state(root)
-    base = old if old is not None else state.get("script")
+    recorded = state.get("script")
+    base = recorded if isinstance(recorded, str) else old
     kept = flags(root)
     result = Rebase()
     if isinstance(base, str) and base != new:
@@ -241,7 +245,10 @@ def pending(root: Path) -> Rebase | None:
         return None
     if not isinstance(base, str) or base == now:
         return None
-    return rebase(root, base, now, write=False)
+    try:
+        return rebase(root, base, now, write=False)
+    except ProductionError:  # boards that do not parse: the loader reports them
+        return None
 
 
 def ensure_recorded(root: Path) -> None:

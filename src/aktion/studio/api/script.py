@@ -95,15 +95,17 @@ def put_script(body: ScriptText, request: Request, response: Response,
         return body.text
 
     tag = write_versioned(path, if_match(request), change)
+    problem = None
     with _LOCK:
         try:
             result = anchors.record(s.root, before[0], body.text)
-        except ProductionError as e:  # boards or choreography that do not parse
-            raise HTTPException(422, {"issues": issues_json(s.root, e.issues)}) from None
+        except ProductionError as e:  # boards or choreography that do not parse: the
+            result = None             # script is saved; anchors wait for a rebase
+            problem = "; ".join(i["text"] for i in issues_json(s.root, e.issues))
     response.headers["ETag"] = tag
     _, issues = try_load(s.root)
     return {"etag": tag, "breakdown": breakdown(body.text, _shots(s)), "issues": issues,
-            "anchors": anchors_json(s, result)}
+            "anchors": anchors_json(s, result) | {"error": problem}}
 
 
 @router.get("/anchors")
