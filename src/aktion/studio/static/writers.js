@@ -171,7 +171,8 @@
       showAnchors(r.anchors);
       Studio.showIssues(r.issues);
       const moved = r.anchors.moved.length;
-      Studio.status("script saved" + (moved ? `; ${moved} anchor(s) moved with their lines` : ""), "ok");
+      if (r.anchors.error) Studio.status(`script saved; anchors wait for a rebase: ${r.anchors.error}`, "error");
+      else Studio.status("script saved" + (moved ? `; ${moved} anchor(s) moved with their lines` : ""), "ok");
     } catch (e) { Studio.fail(e); }
   }
   saveBtn.addEventListener("click", save);
