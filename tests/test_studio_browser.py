@@ -198,6 +198,8 @@ def test_choreography_drag_undo_redo_inspector_and_save(page, studio) -> None:
     drag(page, ".lane[data-lane=vex] .beat .label", track["width"] * 4 / 12)
     wait(page, "!document.querySelector('#save-beats').disabled")
     assert page.input_value("#inspector input[name=t]") == "5"
+    # the picture is a live previz of the unsaved beats at the playhead (the beat's frame)
+    wait(page, "document.querySelector('#layout').dataset.frame === '5'")
     page.keyboard.press("Control+z")
     wait(page, "document.querySelector('#save-beats').disabled")
     page.keyboard.press("Control+Shift+z")

@@ -349,3 +349,16 @@ def test_a_preview_is_one_frame_from_unsaved_changes_and_saves_nothing(
     assert {p: p.read_bytes() for p in roof.rglob("*.yaml")} == before
     bad = client.post("/api/preview", json={"shot": "sh040", "changes": {"lens": 2}})
     assert bad.status_code == 422 and "lens" in bad.text
+
+
+def test_a_scrub_preview_shows_edited_beats_at_any_frame(client: TestClient,
+                                                         roof: Path) -> None:
+    beats = client.get("/api/choreo/sh050").json()["beats"]
+    a = client.post("/api/preview", json={"shot": "sh050", "frame": 10}).json()
+    moved = [dict(b, t=b["t"] + 12) if b.get("move") == "cross" else b for b in beats]
+    b = client.post("/api/preview", json={"shot": "sh050", "frame": 10, "beats": moved}).json()
+    assert a["key_frame"] == b["key_frame"] == 10 and a["key"] != b["key"]
+    assert client.get(a["frame"]).content != client.get(b["frame"]).content
+    bad = client.post("/api/preview", json={"shot": "sh050", "beats": [{"t": 0, "who": "vex",
+                                                                         "move": "moonwalk"}]})
+    assert bad.status_code == 422 and "moonwalk" in bad.text

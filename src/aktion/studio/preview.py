@@ -23,6 +23,7 @@ from PIL import Image
 from aktion.backends.base import StepRequest
 from aktion.previz.skeleton import INDEX
 from aktion.production.board import SetDesign, Shot
+from aktion.production.choreo import Beat
 
 PREVIEW_WIDTH = 384
 KEEP = 128  # frames kept (about 40 KB each)
@@ -51,9 +52,12 @@ class Previews:
 
 
 def preview_request(base: StepRequest, changes: dict[str, Any],
-                    boxes: list[dict[str, Any]] | None, width: int) -> StepRequest:
-    """The layout request with ``changes`` to the shot (and the set's boxes), validated,
-    at ``width`` pixels wide (ValueError names a bad field)."""
+                    boxes: list[dict[str, Any]] | None, width: int,
+                    beats: list[dict[str, Any]] | None = None,
+                    frame: int | None = None) -> StepRequest:
+    """The layout request with ``changes`` to the shot (and the set's boxes, the beats),
+    validated, at ``width`` pixels wide, for ``frame`` (None: the board's key frame).
+    ValueError names a bad field."""
     fps = int(base.format.get("fps", 24))
     shot = {**base.shot, **{k: v for k, v in changes.items() if v is not None}}
     Shot.model_validate(shot, context={"fps": fps})
@@ -61,10 +65,14 @@ def preview_request(base: StepRequest, changes: dict[str, Any],
     if boxes is not None:
         design["boxes"] = boxes
         SetDesign.model_validate(design)
+    update: dict[str, Any] = {"shot": shot, "set": design}
+    if beats is not None:
+        update["beats"] = [Beat.model_validate(b, context={"fps": fps}).dump() for b in beats]
     w, h = int(base.format.get("width", 1280)), int(base.format.get("height", 720))
     height = max(2, round(width * h / w / 2) * 2)
-    return base.model_copy(update={"shot": shot, "set": design,
-                                   "format": {**base.format, "width": width, "height": height}})
+    update["format"] = {**base.format, "width": width, "height": height}
+    update["params"] = {**base.params, "preview_frame": frame}
+    return base.model_copy(update=update)
 
 
 def key_of(request: StepRequest) -> str:
@@ -78,7 +86,8 @@ def render_preview(request: StepRequest) -> tuple[bytes, dict[str, Any]]:
 
     stage = _stage(request)
     perf, camera = stage.perform()
-    key = stage.key_frame(perf)
+    wanted = (request.params or {}).get("preview_frame")
+    key = stage.key_frame(perf) if wanted is None else max(0, min(perf.frames - 1, int(wanted)))
     image = stage.renderer(perf.poses, camera, perf.characters, burnins=False,
                            labels=False).frame(key)
     buf = io.BytesIO()

@@ -8,6 +8,8 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from aktion.production.errors import ProductionError
+
 from ..cache import cache_for
 from ..context import Studio, StudioDep, try_load
 from ..paths import safe_name
@@ -22,6 +24,9 @@ class PreviewRequest(BaseModel):
                                     description=f"unsaved shot fields: {sorted(CHANGEABLE)}")
     boxes: list[dict[str, Any]] | None = Field(default=None,
                                                description="the scene's set pieces, if moved")
+    beats: list[dict[str, Any]] | None = Field(default=None, max_length=10_000,
+                                               description="the shot's beats, if edited")
+    frame: int | None = Field(default=None, ge=0, description="a frame; null: the key frame")
     width: int = Field(default=PREVIEW_WIDTH, ge=64, le=960)
 
 
@@ -45,7 +50,8 @@ def _preview(s: Studio, body: PreviewRequest) -> dict[str, Any]:
     if step is None:
         raise HTTPException(404, f"no shot {body.shot} in the boards")
     try:
-        request = preview_request(step.request, body.changes, body.boxes, body.width)
+        request = preview_request(step.request, body.changes, body.boxes, body.width,
+                                  body.beats, body.frame)
     except ValueError as e:
         raise HTTPException(422, f"shot {body.shot}: {e}") from None
     key = key_of(request)
@@ -53,7 +59,7 @@ def _preview(s: Studio, body: PreviewRequest) -> dict[str, Any]:
     if hit is None:
         try:
             png, info = render_preview(request)
-        except ValueError as e:
+        except (ValueError, KeyError, ProductionError) as e:  # e.g. a move not in the library
             raise HTTPException(422, f"shot {body.shot}: {e}") from None
         s.previews.put(key, png, info)
     else:
@@ -63,8 +69,9 @@ def _preview(s: Studio, body: PreviewRequest) -> dict[str, Any]:
 
 @router.post("/preview")
 async def preview(body: PreviewRequest, s: StudioDep) -> dict[str, Any]:
-    """Perform the shot with ``changes`` and draw its board frame at preview size (no
-    render, nothing saved); the frame is kept by the content key of what it shows."""
+    """Perform the shot with ``changes`` (and edited ``beats``) and draw its board frame,
+    or ``frame``, at preview size (no render, nothing saved); the frame is kept by the
+    content key of what it shows."""
     return await run_in_threadpool(_preview, s, body)
 
 

@@ -38,6 +38,7 @@
   }
   function refresh() {
     const dirty = snapshot() !== saved;
+    if (state && frame !== undefined) scrub();
     Studio.setDirty(dirty);
     $("save-beats").disabled = !dirty;
     $("undo").disabled = !undo.length;
@@ -155,8 +156,30 @@
   });
   form.addEventListener("submit", (ev) => ev.preventDefault());
 
+  // Without a render, or with unsaved beats, the picture is a live previz frame of the
+  // beats as they stand, at the playhead (one frame from the server, kept by content).
+  let hasVideo = false, scrubTimer = null, scrubSeq = 0;
+  function scrub() {
+    const live = !hasVideo || snapshot() !== saved;
+    video.hidden = live;
+    if (!live) { layout.hidden = true; return; }
+    clearTimeout(scrubTimer);
+    scrubTimer = setTimeout(async () => {
+      const seq = ++scrubSeq;
+      try {
+        const p = await Studio.api("POST", "/preview", { shot: state.shot, frame,
+          beats: snapshot() !== saved ? state.beats : null });
+        if (seq !== scrubSeq) return;
+        layout.src = p.frame;
+        layout.hidden = false;
+        layout.dataset.frame = String(frame);
+      } catch (e) { if (e.status !== 422) Studio.fail(e); }
+    }, 90);
+  }
+
   function seek(f) {
     frame = Math.max(0, Math.min(state.duration - 1, f));
+    scrub();
     if (video.src && video.duration) video.currentTime = Math.min(video.duration - 0.001, (frame + 0.5) / state.fps);
     $("timecode").textContent = `frame ${frame} · ${Studio.fmtTime(frame, state.fps)}`;
     playhead.style.left = `calc(var(--lane-name) + (100% - var(--lane-name)) * ${frame / state.duration})`;
@@ -207,16 +230,12 @@
 
   async function loadMedia() {
     const m = await Studio.shotMedia(state.shot);
-    if (!m.frame) {  // nothing rendered: the board frame from a live preview
-      const p = await Studio.api("POST", "/preview", { shot: state.shot }).catch(() => null);
-      if (p) m.frame = p.frame;
-    }
-    if (m.frame) { layout.src = m.frame; } layout.hidden = !m.frame || !!m.video;
+    hasVideo = !!m.video && !m.stale;
     if (m.video) {
       if (!video.src.endsWith(m.video)) video.src = m.video;
-      video.hidden = false;
       novideo.hidden = true;
-    } else { video.removeAttribute("src"); video.hidden = true; novideo.hidden = false; }
+    } else { video.removeAttribute("src"); novideo.hidden = false; }
+    scrub();
   }
 
   async function load(shotId) {
