@@ -113,6 +113,20 @@ def drag(page, selector: str, dx: float, dy: float = 0) -> None:
     page.mouse.up()
 
 
+def drag_panel(page, source: str, target: str) -> None:
+    """An HTML5 drag of one panel's title onto another's, once the board has settled."""
+    wait(page, "[...document.querySelectorAll('.panel')].every(p => p.dataset.previewKey)")
+    a = page.locator(source).bounding_box()
+    b = page.locator(target).bounding_box()
+    page.mouse.move(a["x"] + 8, a["y"] + a["height"] / 2)
+    page.mouse.down()
+    for k in range(1, 6):
+        page.mouse.move(a["x"] + 8 + (b["x"] - a["x"]) * k / 5,
+                        a["y"] + a["height"] / 2 + (b["y"] - a["y"]) * k / 5)
+    page.mouse.move(b["x"] + 6, b["y"] + b["height"] / 2)
+    page.mouse.up()
+
+
 # -- storyboard ---------------------------------------------------------------------------
 
 def test_token_url_opens_the_storyboard_with_previz_frames(page, studio) -> None:
@@ -173,11 +187,11 @@ def test_storyboard_duplicates_deletes_and_reorders_shots(page, studio) -> None:
     wait(page, "!document.querySelector('#panel-3')")
     assert w.diff() == ([], [])  # back to the very same text
     clear_status(page)
-    page.drag_and_drop("#panel-2 h3", "#panel-1 h3", target_position={"x": 5, "y": 5})
+    drag_panel(page, "#panel-2 h3", "#panel-1 h3")
     status_is(page, "scene roof: shots reordered")
     assert [s.id for _, s in load_production(root).shots()] == ["2", "1"]
     clear_status(page)
-    page.drag_and_drop("#panel-1 h3", "#panel-2 h3", target_position={"x": 5, "y": 5})
+    drag_panel(page, "#panel-1 h3", "#panel-2 h3")
     status_is(page, "scene roof: shots reordered")
     assert (root / "boards.yaml").read_text() == w.before
 

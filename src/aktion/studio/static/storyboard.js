@@ -271,8 +271,8 @@
       try {
         const r = await Studio.api("POST", `/boards/scenes/${encodeURIComponent(scene.id)}/shots`, { copy_of: shot.id }, etag);
         etag = r.etag;
-        Studio.status(`shot ${r.id} added (a copy of ${shot.id})`, "ok");
         await load();
+        Studio.status(`shot ${r.id} added (a copy of ${shot.id})`, "ok");
       } catch (e) { Studio.fail(e); }
     });
     delBtn.addEventListener("click", async () => {
@@ -281,8 +281,8 @@
         const r = await Studio.api("DELETE", `/boards/shots/${encodeURIComponent(shot.id)}`, undefined, etag);
         etag = r.etag;
         markDirty(shot.id, false);
-        Studio.status(`shot ${shot.id} deleted`, "ok");
         await load();
+        Studio.status(`shot ${shot.id} deleted`, "ok");
       } catch (e) { Studio.fail(e); }
     });
 
@@ -322,8 +322,8 @@
       try {
         const r = await Studio.api("PUT", `/boards/scenes/${encodeURIComponent(scene.id)}/order`, { order: ids }, etag);
         etag = r.etag;
-        Studio.status(`scene ${scene.id}: shots reordered`, "ok");
         await load();
+        Studio.status(`scene ${scene.id}: shots reordered`, "ok");
       } catch (e) { Studio.fail(e); }
     });
   }
@@ -344,8 +344,8 @@
             after: last.id, shot: { lines: last.lines, size: "MS", duration: 48,
               blocking: last.blocking } }, etag);
           etag = r.etag;
-          Studio.status(`shot ${r.id} added`, "ok");
           await load();
+          Studio.status(`shot ${r.id} added`, "ok");
         } catch (e) { Studio.fail(e); }
       });
       const grid = el("div", { class: "grid" }, ...sc.shots.map((s) => panel(sc, s)));
