@@ -104,6 +104,13 @@ ROUTES = [
     ("POST", "/api/canvas/shots/{x}/takes"),
     ("GET", "/api/provenance/cut/{x}"),
     ("GET", "/api/provenance/shots/{x}"),
+    ("GET", "/api/preview/{x}"),
+    ("GET", "/api/export/files/{x}"),
+    ("GET", "/api/media/shots/{x}/takes/1"),
+    ("DELETE", "/api/boards/shots/{x}"),
+    ("POST", "/api/boards/scenes/{x}/shots"),
+    ("PUT", "/api/boards/scenes/{x}/order"),
+    ("PUT", "/api/boards/scenes/{x}/boxes/0"),
 ]
 
 

@@ -116,11 +116,22 @@ def check(
     = False,
 ) -> None:
     """Validate a production without rendering anything."""
-    production = open_production(path)
+    from aktion.production import anchors
+
+    from .anchors import print_anchor_notes
+
+    try:
+        production = load_production(path, moves=move_names(path.resolve()))
+    except ProductionError as e:
+        print_anchor_notes(path.resolve())  # a script edit may be why lines are out of range
+        fail_on_production_error(e)
+        raise
+    anchors.ensure_recorded(production.root)
     n_shots = sum(1 for _ in production.shots())
     n_beats = sum(len(c.beats) for c in production.choreo.shots.values())
     console.print(f"[green]✓[/] {production.settings.name}: {len(production.boards.scenes)} "
                   f"scene(s), {n_shots} shots, {n_beats} beats, {len(production.cast)} cast — ok")
+    print_anchor_notes(production.root)
     if motion:
         from aktion.previz.plausibility import check_production as plausibility
 

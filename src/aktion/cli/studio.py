@@ -20,6 +20,9 @@ def studio_cmd(
     port: Annotated[int, typer.Option(help="port; 0 picks a free one")] = 0,
     no_browser: Annotated[bool, typer.Option("--no-browser",
                                              help="print the URL, do not open it")] = False,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        "--allow-host", help="a name or address other machines reach this one by "
+                             "(repeat for several); needed with --host 0.0.0.0")] = None,
 ) -> None:
     """Open the web studio: Writers Room, Cast, Storyboard, Choreography, Canvas."""
     import uvicorn
@@ -30,11 +33,16 @@ def studio_cmd(
     if not (path / "aktion.toml").is_file():
         err_console.print(f"[red]✗[/] {path} is not a production folder (no aktion.toml)")
         raise typer.Exit(2)
+    allowed = {h.strip().lower().strip("[]") for h in allow_host or [] if h.strip()}
     if host not in LOOPBACK:
         err_console.print(
             f"[bold red]WARNING: the studio is listening on {host}, not loopback.[/] Anyone "
             "who can reach this address and learns the token can edit and render this "
             "production. Use only on a network you trust.")
+        if host in ("0.0.0.0", "::") and not allowed:
+            err_console.print(
+                "[yellow]![/] only loopback names will be answered: name the addresses "
+                "others use with --allow-host (e.g. --allow-host 192.168.1.20)")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -43,7 +51,7 @@ def studio_cmd(
     token = new_token()
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound}/?token={token}"
-    web = create_app(path, token, hosts={host})
+    web = create_app(path, token, hosts={host} | allowed)
     console.print(f"[green]✓[/] Aktion Studio for {path}: [bold]{url}[/]")
     console.print("  the token in this URL is the key to the studio; Ctrl-C stops it")
     if not no_browser:

@@ -8,15 +8,16 @@ shot list stays the crew's document and the edit stays the editor's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ProductionError, SourceIssue
 from .schema import Versioned
 from .timing import Frames
-from .yamlio import dump_yaml, line_of, plain, read_yaml, write_text_atomic
+from .yamlio import edit_yaml, line_of, plain, read_yaml
 
 CANVAS_FILE = "canvas.yaml"
 
@@ -113,10 +114,50 @@ def canvas_error(root: Path, loc: tuple[str | int, ...], message: str,
     return ProductionError([SourceIssue(path, line, message, expected)])
 
 
-def save_canvas(root: Path, canvas: Canvas) -> Path:
-    """Write ``canvas.yaml`` atomically (the pick is part of the production files)."""
+def written(model: BaseModel) -> dict[str, Any]:
+    """What a saved model writes: the fields its file set (or a command assigned) and
+    those that differ from their defaults, so a save never spells out defaults the
+    director left implicit, nor drops a value they wrote explicitly."""
+    full = model.model_dump(mode="json", by_alias=True)
+    out: dict[str, Any] = {}
+    for name, field in type(model).model_fields.items():
+        key = field.alias or name
+        value = getattr(model, name)
+        default = field.get_default(call_default_factory=True)
+        if name not in model.model_fields_set and value == default:
+            continue
+        out[key] = _written_value(value, full[key])
+    return out
+
+
+def _written_value(value: Any, dumped: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return written(value)
+    if isinstance(value, dict):
+        return {k: _written_value(v, dumped[k]) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_written_value(v, d) for v, d in zip(value, dumped, strict=True)]
+    return dumped
+
+
+def canvas_change(canvas: Canvas) -> Callable[[Any], dict[str, Any]]:
+    """The change that makes a ``canvas.yaml`` document say ``canvas`` (for ``edit_yaml``):
+    a schema tag is written in a new file, not added to one that has none."""
+    data = written(canvas)
+
+    def change(doc: Any) -> dict[str, Any]:
+        if doc is None or "schema" in doc:
+            data["schema"] = f"{Canvas.KIND}.{Canvas.VERSION}"
+        else:
+            data.pop("schema", None)
+        return data
+
+    return change
+
+
+def save_canvas(root: Path, canvas: Canvas, fps: int | None = None) -> Path:
+    """Save ``canvas.yaml`` atomically, changing only what changed in it (comments,
+    layout and time notation kept); the pick is part of the production files."""
     path = Path(root) / CANVAS_FILE
-    data = canvas.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    data["schema"] = f"{Canvas.KIND}.{Canvas.VERSION}"
-    write_text_atomic(path, dump_yaml(data))
+    edit_yaml(path, canvas_change(canvas), fps=fps)
     return path

@@ -1,10 +1,14 @@
-"""YAML in and out with line numbers kept, so errors point at the line to fix."""
+"""YAML in and out with line numbers kept, so errors point at the line to fix, and
+saved the way the director wrote it (see ``roundtrip``): a one-field edit is a one-line diff.
+"""
 
 from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +16,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from . import roundtrip
 from .errors import ProductionError, SourceIssue
 from .source_files import read_source_text
+
+SOURCE = "_aktion_source_text"
+"""Attribute under which ``read_yaml`` keeps a document's text, so ``dump_yaml`` can
+write it back in the same layout."""
 
 
 def _yaml() -> YAML:
@@ -49,6 +58,8 @@ def read_yaml(path: Path, root: Path | None = None) -> Any:
         raise ProductionError([SourceIssue(path, None, "nested too deeply to read",
                                            f"at most {MAX_DEPTH} levels")]) from None
     _bounded(path, doc)
+    if isinstance(doc, (CommentedMap, CommentedSeq)):
+        setattr(doc, SOURCE, text)
     return doc
 
 
@@ -115,17 +126,86 @@ def line_of(doc: Any, loc: tuple[Any, ...]) -> int | None:
 
 
 def dump_yaml(data: Any) -> str:
+    """YAML text of ``data``; a document ``read_yaml`` returned is written in its own
+    layout, changed only where it was changed."""
+    original = getattr(data, SOURCE, None)
+    if original is not None:
+        return roundtrip.render(data, original)
     buf = io.StringIO()
     _yaml().dump(data, buf)
     return buf.getvalue()
 
 
+def production_fps(path: Path) -> int:
+    """The fps of the production a source file belongs to (times are saved in frames and
+    compared by meaning: ``2.5s`` is 60 frames only at 24 fps); 24 when none is found."""
+    from .load import SETTINGS_FILE, load_settings
+
+    for folder in Path(path).resolve().parents:
+        if (folder / SETTINGS_FILE).is_file():
+            try:
+                return load_settings(folder).fps
+            except ProductionError:
+                break
+    return 24
+
+
+def edit_yaml(path: Path, changes: roundtrip.Changes, *, fps: int | None = None,
+              root: Path | None = None, check: Callable[[Any], None] | None = None) -> str:
+    """Change a YAML source in place, keeping everything else of it byte for byte.
+
+    ``changes``: ``{("scenes", 0, "shots", 1, "lens"): 85}`` (``roundtrip.DELETE``
+    removes a key), or a function that changes the loaded document in place (or returns
+    new data, merged into it). Comments, blank lines, key order, flow style, quoting,
+    time notation (``2.5s`` stays seconds) and the file's mode are kept. ``check``
+    receives the changed document as plain data before anything is written (raise
+    ``ProductionError`` to refuse). A missing file is created. Returns the new text.
+
+    This is the one writer the studio and the CLI share."""
+    path = Path(path)
+    fps = production_fps(path) if fps is None else fps
+    original = read_source_text(path, root) if path.exists() or path.is_symlink() else None
+    try:
+        text = roundtrip.edit_text(original, changes, fps)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raise ProductionError([SourceIssue(path, mark.line + 1 if mark else None,
+                                           f"YAML syntax: {e.problem or e.context}")]) from None
+    if check is not None:
+        check(plain(roundtrip.load(text)))
+    if text != original:
+        write_text_atomic(path, text)
+    return text
+
+
+def _umask() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
+
+
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write a source file so a crash never leaves it half-written."""
+    """Write a source file so a crash never leaves it half-written.
+
+    The file keeps its mode (a new one gets the usual ``0666 & ~umask``), and a file
+    reached through a symlink is written where the link points: the link stays."""
+    path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            os.fchmod(f.fileno(), mode)
             f.write(text)
             f.flush()
             os.fsync(f.fileno())

@@ -10,9 +10,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+
+from aktion.production import anchors
 
 from .api import router as api_router
 from .context import Studio, settings_of
@@ -31,7 +34,8 @@ ROOMS = {
 def create_app(root: Path | str, token: str, hosts: Iterable[str] = ()) -> FastAPI:
     """The studio over ``root``; ``hosts``: names besides loopback the Host header may use."""
     studio = Studio(Path(root), token)
-    app = FastAPI(title="Aktion Studio", version="1",
+    anchors.ensure_recorded(studio.root)  # so a script edited elsewhere is caught later
+    app = FastAPI(title="Aktion Studio", version="1", docs_url=None, redoc_url=None,
                   description="Edit a production's sources and render it. Every request needs "
                               "the launch token (`Authorization: Bearer <token>`).")
     app.state.studio = studio
@@ -39,9 +43,25 @@ def create_app(root: Path | str, token: str, hosts: Iterable[str] = ()) -> FastA
     app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        # Where and what, never the input itself: a request is not echoed back.
+        return JSONResponse({"detail": [{"loc": list(e.get("loc", ())), "msg": e.get("msg"),
+                                         "type": e.get("type")} for e in exc.errors()]},
+                            status_code=422)
+
     @app.get("/", include_in_schema=False)
     def home() -> Response:
         return RedirectResponse("/storyboard", status_code=303)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return FileResponse(HERE / "static" / "favicon.png", media_type="image/png")
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    async def docs(request: Request) -> Response:
+        """The API reference, with Swagger UI's files served from here (no CDN)."""
+        return templates.TemplateResponse(request, "docs.html", {})
 
     @app.get("/{room}", include_in_schema=False, response_class=HTMLResponse)
     def room(room: str, request: Request) -> Response:

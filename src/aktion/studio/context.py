@@ -13,7 +13,9 @@ from aktion.production.load import load_production, load_settings
 from aktion.production.production import Production
 from aktion.production.settings import Settings
 
+from .cache import cache_for
 from .jobs import JobManager
+from .preview import Previews
 
 
 @dataclass
@@ -21,13 +23,16 @@ class Studio:
     root: Path
     token: str
     jobs: JobManager = field(init=False)
+    previews: Previews = field(init=False)
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
         self.jobs = JobManager(self.root)
+        self.previews = Previews()
 
 
-def studio(request: Request) -> Studio:
+async def studio(request: Request) -> Studio:
+    """The app's studio (async: a sync dependency would cost every request a thread hop)."""
     return request.app.state.studio
 
 
@@ -38,22 +43,34 @@ def move_names(root: Path) -> list[str]:
     """The move library's names (package moves plus the production's own ``moves/``)."""
     from aktion.previz.moves import MoveLibrary
 
-    return list(MoveLibrary.for_production(root).names())
+    return list(cache_for(root).get(
+        "moves", lambda: tuple(MoveLibrary.for_production(root).names())))
 
 
 def settings_of(root: Path) -> Settings:
-    try:
-        return load_settings(root)
-    except ProductionError as e:
-        raise HTTPException(422, {"issues": issues_json(root, e.issues)}) from None
+    def load() -> Settings | list[dict[str, Any]]:
+        try:
+            return load_settings(root)
+        except ProductionError as e:
+            return issues_json(root, e.issues)
+
+    settings = cache_for(root).get("settings", load)
+    if isinstance(settings, list):
+        raise HTTPException(422, {"issues": settings})
+    return settings
 
 
 def try_load(root: Path) -> tuple[Production | None, list[dict[str, Any]]]:
-    """The production if it loads, else None and every issue (file, line, message)."""
-    try:
-        return load_production(root, moves=move_names(root)), []
-    except ProductionError as e:
-        return None, issues_json(root, e.issues)
+    """The production if it loads, else None and every issue (file, line, message);
+    loaded once per content of the sources (see ``cache``)."""
+
+    def load() -> tuple[Production | None, list[dict[str, Any]]]:
+        try:
+            return load_production(root, moves=move_names(root)), []
+        except ProductionError as e:
+            return None, issues_json(root, e.issues)
+
+    return cache_for(root).get("load", load)
 
 
 def issues_json(root: Path, issues: list[SourceIssue]) -> list[dict[str, Any]]:

@@ -36,7 +36,11 @@ class Job:
     closed: bool = False  # the last event has been emitted
     changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
 
+    root: str = ""  # the production folder: never shown, paths are relative to it
+    total: int | None = None  # steps the render considers (cached ones included)
+
     def emit(self, event: dict[str, Any]) -> None:
+        event = {k: self.relative(v) if isinstance(v, str) else v for k, v in event.items()}
         with self.changed:
             event = {"seq": len(self.events), **event}
             self.events.append(event)
@@ -48,8 +52,15 @@ class Job:
             if "step" in e:
                 steps.setdefault(e["step"], {}).update(
                     {k: v for k, v in e.items() if k not in ("seq", "type")})
+        done = sum(1 for st in steps.values() if st.get("status") not in (None, "running"))
         return {"id": self.id, "shots": self.shots, "state": self.state, "error": self.error,
-                "steps": steps, "events": len(self.events)}
+                "steps": steps, "events": len(self.events), "total": self.total, "done": done}
+
+    def relative(self, text: str) -> str:
+        """``text`` with the production's absolute path made relative."""
+        if not self.root:
+            return text
+        return text.replace(self.root + "/", "").replace(self.root, ".")
 
     @property
     def finished(self) -> bool:
@@ -91,7 +102,7 @@ class JobManager:
 
     def start(self, shots: list[str] | None) -> Job:
         with self._lock:
-            job = Job(str(next(self._ids)), shots)
+            job = Job(str(next(self._ids)), shots, root=str(self.root))
             self.jobs[job.id] = job
         threading.Thread(target=self._run, args=(job,), daemon=True,
                          name=f"aktion-job-{job.id}").start()
@@ -113,11 +124,14 @@ class JobManager:
         try:
             production = load_production(self.root, moves=move_names(self.root))
             graph = plan(production)
+            job.total = len(graph.select(job.shots))
+            job.emit({"type": "plan", "total": job.total})
             store = Store.for_production(self.root)
             summary = run(graph, store, shots=job.shots, reporter=JobReporter(job))
             job.state = "done" if summary.ok else "failed"
             if not summary.ok:
-                job.error = next((o.error for o in summary.outcomes if o.error), "a step failed")
+                job.error = job.relative(
+                    next((o.error for o in summary.outcomes if o.error), "a step failed"))
             job.emit({"type": "summary", "ran": summary.count("ran"),
                       "cached": summary.count("cached"), "failed": summary.count("failed"),
                       "skipped": summary.count("skipped"), "seconds": round(summary.seconds, 3),
@@ -126,7 +140,7 @@ class JobManager:
             job.state = "cancelled"
         # A job must end in a state the page can show, whatever went wrong.
         except Exception as e:  # noqa: BLE001
-            job.state, job.error = "failed", f"{type(e).__name__}: {e}"
+            job.state, job.error = "failed", job.relative(f"{type(e).__name__}: {e}")
         finally:
             if store is not None:
                 store.close()

@@ -32,8 +32,9 @@ def sniff_image(path: Path, max_pixels: int = MAX_UPLOAD_PIXELS) -> str:
             im.verify()
     except HTTPException:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError) as e:
+    except Image.DecompressionBombError:  # too many pixels for Pillow even to open
+        raise HTTPException(413, f"image is over {max_pixels} pixels") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise HTTPException(415, f"not a PNG, JPEG or WebP image ({type(e).__name__})") from None
     if fmt not in IMAGE_TYPES:
         raise HTTPException(415, f"{fmt} images are not accepted")

@@ -19,10 +19,14 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 COOKIE = "aktion_token"
+"""The cookie's name stem; each studio names its own by port (``aktion_token_8765``):
+cookies are per host, not per port, so two studios on one machine must not share one."""
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_BODY = 32 * 1024 * 1024
 """No request body may be larger than this; uploads have their own, smaller cap."""
+UPLOAD_BODY = 21 * 1024 * 1024
+"""Reference uploads: the 20 MiB image cap plus room for the multipart envelope."""
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -40,6 +44,22 @@ HEADERS = {
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def cookie_name(scope: Scope) -> str:
+    server = scope.get("server")
+    return f"{COOKIE}_{server[1]}" if server and server[1] else COOKIE
+
+
+def body_limit(scope: Scope) -> int:
+    return UPLOAD_BODY if str(scope.get("path", "")).endswith("/refs") else MAX_BODY
+
+
+class BodyTooLarge(BaseException):
+    """Raised from ``receive`` when a body without a (truthful) length passes the cap.
+
+    A BaseException, so the framework's body parsing (which turns any Exception into a
+    400) lets it through to the guard, which answers 413."""
 
 
 def host_name(value: str) -> str:
@@ -75,12 +95,16 @@ class Guard:
                                if k != "token"])
             target = str(URL(path=request.url.path, query=query))
             response = RedirectResponse(target, status_code=303)
-            self.set_cookie(response)
+            self.set_cookie(response, scope)
             await response(scope, receive, send)
             return
 
+        started = False
+
         async def send_with_headers(message: dict) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 for k, v in HEADERS.items():
@@ -89,10 +113,28 @@ class Guard:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        # The body is counted as it arrives: a chunked upload with no Content-Length is
+        # stopped at the cap, not read whole first.
+        limit, seen = body_limit(scope), 0
 
-    def set_cookie(self, response: Response) -> None:
-        response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict", path="/")
+        async def capped_receive() -> dict:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, capped_receive, send_with_headers)
+        except BodyTooLarge:
+            if not started:
+                await _refuse(413, f"request body over {limit} bytes")(scope, receive, send)
+
+    def set_cookie(self, response: Response, scope: Scope) -> None:
+        response.set_cookie(cookie_name(scope), self.token, httponly=True, samesite="strict",
+                            path="/")
 
     def check(self, request: Request) -> Response | None:
         """None when the request may proceed, else the refusal to send."""
@@ -107,8 +149,9 @@ class Guard:
             if origin is not None and not self.same_origin(origin, host):
                 return _refuse(403, "cross-site request refused (Origin)")
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-            return _refuse(413, f"request body over {MAX_BODY} bytes")
+        limit = body_limit(request.scope)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return _refuse(413, f"request body over {limit} bytes")
         if not self.authorized(request):
             return _refuse(401, "missing or wrong studio token: open the URL `aktion studio` "
                                 "printed, or send `Authorization: Bearer <token>`")
@@ -119,7 +162,8 @@ class Guard:
         return parts.scheme in ("http", "https") and parts.netloc.lower() == host.lower()
 
     def authorized(self, request: Request) -> bool:
-        candidates = [request.cookies.get(COOKIE), request.query_params.get("token")]
+        candidates = [request.cookies.get(cookie_name(request.scope)),
+                      request.query_params.get("token")]
         auth = request.headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
             candidates.append(auth[7:].strip())

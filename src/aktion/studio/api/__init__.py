@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import boards, canvas, cast, choreo, jobs, media, production, script, voice
+from . import boards, canvas, cast, choreo, jobs, media, preview, production, script, voice
 
 router = APIRouter(prefix="/api")
-for module in (production, script, cast, voice, boards, choreo, jobs, media, canvas):
+for module in (production, script, cast, voice, boards, choreo, jobs, media, canvas, preview):
     router.include_router(module.router)

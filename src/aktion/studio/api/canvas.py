@@ -1,8 +1,8 @@
 """The Canvas: takes and clip operations (``canvas.yaml``), editorial export, provenance.
 
 Takes and edits are written to ``canvas.yaml`` exactly as ``aktion take`` and
-``aktion canvas`` write it (the same model, the same dump), so the CLI and the next
-render see the director's pick. Writes go over an ETag like every other source.
+``aktion canvas`` write it (the same model, the same round-trip writer), so the CLI
+and the next render see the director's pick, and the file keeps its comments. Writes go over an ETag like every other source.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from aktion.engine.store import Store
+from aktion.production import roundtrip
 from aktion.production.errors import ProductionError
 from aktion.production.load import load_production
 from aktion.production.takes import (
@@ -25,8 +26,9 @@ from aktion.production.takes import (
     Take,
     TransitionOverride,
     Trim,
+    canvas_change,
 )
-from aktion.production.yamlio import dump_yaml, plain
+from aktion.production.yamlio import plain
 
 from ..context import Studio, StudioDep, issues_json, move_names, settings_of
 from ..paths import confine, safe_name
@@ -50,13 +52,6 @@ def canvas_of(text: str | None, path: Path, fps: int) -> Canvas:
         raise HTTPException(422, {"issues": [
             {"file": CANVAS_FILE, "line": None, "message": f"{'.'.join(map(str, err['loc']))}: "
              f"{err['msg']}"} for err in e.errors()]}) from None
-
-
-def canvas_text(canvas: Canvas) -> str:
-    """What ``save_canvas`` writes, so the studio and the CLI write the same file."""
-    data = canvas.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    data["schema"] = f"{Canvas.KIND}.{Canvas.VERSION}"
-    return dump_yaml(data)
 
 
 def shot_ids(s: Studio) -> set[str]:
@@ -84,10 +79,33 @@ def get_canvas(response: Response, s: StudioDep) -> dict[str, Any]:
     response.headers["ETag"] = tag
     return {"etag": tag, "fps": settings.fps, "scenes": [
         {"id": sc.id, "heading": sc.heading, "audio": canvas.scenes.get(sc.id) and
-         canvas.scenes[sc.id].audio,
-         "shots": [{"id": sh.id, "duration": sh.duration, **edit_json(canvas.shot(sh.id))}
+         canvas.scenes[sc.id].audio, "cut": cut_state(s, sc.id),
+         "shots": [{"id": sh.id, "duration": sh.duration,
+                    "transition_board": sh.transition.model_dump(),
+                    **edit_json(canvas.shot(sh.id))}
                    for sh in sc.shots]}
         for sc in (boards.scenes if boards else [])]}
+
+
+def cut_state(s: Studio, scene_id: str) -> dict[str, Any]:
+    """Whether the scene's cut exists, and whether it is stale: the sources now plan a cut
+    with another content key than the one last rendered."""
+    from .preview import graph_of
+
+    rendered = (s.root / "out" / f"{scene_id}.mp4").is_file()
+    store = open_store(s)
+    last = None
+    if store is not None:
+        try:
+            last = store.last_run(f"cut:{scene_id}")
+        finally:
+            store.close()
+    try:
+        step = graph_of(s).steps.get(f"cut:{scene_id}")
+    except HTTPException:
+        step = None
+    stale = None if step is None or last is None else last[0] != step.key
+    return {"rendered": rendered, "stale": stale}
 
 
 class ShotChange(BaseModel):
@@ -113,10 +131,10 @@ def _change_shot(s: Studio, shot_id: str, request: Request, response: Response,
         edit = canvas.shots.setdefault(shot_id, ShotEdit())
         try:
             change(edit)
-            canvas = Canvas.model_validate(canvas.model_dump(by_alias=True), context={"fps": fps})
+            Canvas.model_validate(canvas.model_dump(by_alias=True), context={"fps": fps})
         except (ValidationError, ValueError) as e:
             raise HTTPException(422, f"shot {shot_id}: {e}") from None
-        return canvas_text(canvas)
+        return roundtrip.edit_text(current, canvas_change(canvas), fps)
 
     tag = write_versioned(path, if_match(request), apply)
     response.headers["ETag"] = tag
@@ -131,19 +149,24 @@ def put_shot_edit(shot_id: str, body: ShotChange, request: Request, response: Re
     sent = body.model_fields_set
 
     def change(edit: ShotEdit) -> None:
+        # A field is assigned only when it changes: an assigned field is written out.
+        def assign(name: str, value: Any) -> None:
+            if getattr(edit, name) != value:
+                setattr(edit, name, value)
+
         if "pick" in sent and body.pick is not None:
             if body.pick > len(edit.takes) + 1:
                 raise ValueError(f"has {len(edit.takes) + 1} take(s), not {body.pick}")
-            edit.pick = body.pick
+            assign("pick", body.pick)
         if "extend" in sent:
-            edit.extend = body.extend or 0
+            assign("extend", body.extend or 0)
         if "trim" in sent:
-            edit.trim = Trim.model_validate(body.trim) if body.trim else None
+            assign("trim", Trim.model_validate(body.trim) if body.trim else None)
         if "speed" in sent:
-            edit.speed = SpeedRamp.model_validate(body.speed) if body.speed else None
+            assign("speed", SpeedRamp.model_validate(body.speed) if body.speed else None)
         if "transition" in sent:
-            edit.transition = (TransitionOverride.model_validate(body.transition)
-                               if body.transition else None)
+            assign("transition", TransitionOverride.model_validate(body.transition)
+                   if body.transition else None)
 
     return _change_shot(s, shot_id, request, response, change)
 
@@ -195,7 +218,20 @@ def export_timeline(body: ExportRequest, s: StudioDep) -> dict[str, Any]:
         raise HTTPException(409, str(e)) from None
     finally:
         store.close()
-    return {"format": body.format, "files": [str(p.relative_to(s.root)) for p in written]}
+    return {"format": body.format, "files": [str(p.relative_to(s.root)) for p in written],
+            "downloads": [f"/api/export/files/{p.name}" for p in written]}
+
+
+@router.get("/export/files/{name}")
+def export_file(name: str, s: StudioDep) -> Response:
+    """An exported timeline from ``out/editorial/``, as a download."""
+    from fastapi.responses import FileResponse
+
+    safe_name(name, "file name")
+    path = confine(s.root, "out", "editorial", name, must_exist=True)
+    return FileResponse(path, media_type="application/octet-stream", filename=name,
+                        content_disposition_type="attachment",
+                        headers={"X-Content-Type-Options": "nosniff"})
 
 
 def _verdict(s: Studio, path: Path) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response, UploadFile
 from pydantic import ValidationError
 
+from aktion.production import roundtrip
 from aktion.production.cast import Character, compute_lock
 from aktion.production.digest import digest_file
 from aktion.production.yamlio import plain
@@ -75,7 +76,14 @@ def list_cast(s: StudioDep) -> list[dict[str, Any]]:
     """Every character with lock state (locked, unlocked, changed) and shots."""
     cast_dir, _ = _paths(s, "x")
     files = sorted(cast_dir.glob("*.yaml")) if cast_dir.is_dir() else []
-    return [{k: v for k, v in describe(s, p.stem).items() if k != "text"} for p in files]
+    out = []
+    for p in files:
+        try:
+            out.append({k: v for k, v in describe(s, p.stem).items() if k != "text"})
+        except HTTPException as e:  # one bad entry (a symlink out) is refused on its own
+            out.append({"id": p.stem, "state": "refused", "problems": [str(e.detail)],
+                        "refs": [], "shots": []})
+    return out
 
 
 @router.get("/cast/{cid}")
@@ -94,12 +102,11 @@ def put_character(cid: str, fields: dict[str, Any], request: Request, response: 
         raise HTTPException(422, f"fields not editable here: {sorted(unknown)}")
     _, path = _paths(s, cid)
 
+    fps = settings_of(s.root).fps
+
     def change(doc: Any) -> None:
         for k, v in fields.items():
-            if v is None:
-                doc.pop(k, None)
-            else:
-                doc[k] = v
+            roundtrip.put(doc, k, roundtrip.DELETE if v is None else v, fps)
 
     tag = write_versioned(path, if_match(request),
                           edit(path, s.root, Character, settings_of(s.root).fps, change))
@@ -120,7 +127,7 @@ def lock_character(cid: str, request: Request, response: Response,
     lock = current["lock"]
 
     def change(doc: Any) -> None:
-        doc["locked"] = lock
+        roundtrip.put(doc, "locked", lock, 24)
 
     tag = write_versioned(path, if_match(request),
                           edit(path, s.root, Character, settings_of(s.root).fps, change))
@@ -170,9 +177,9 @@ async def upload_ref(cid: str, file: UploadFile, request: Request, response: Res
 
         def change(doc: Any) -> None:
             os.replace(tmp, dest)  # only once the character file is known to be current
-            refs = doc.setdefault("refs", [])
-            if rel not in [str(r) for r in refs]:
-                refs.append(rel)
+            refs = [str(r) for r in doc.get("refs") or []]
+            if rel not in refs:
+                roundtrip.put(doc, "refs", [*refs, rel], 24)
 
         tag = write_versioned(path, if_match(request),
                               edit(path, s.root, Character, settings_of(s.root).fps, change))

@@ -11,9 +11,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from ..context import Studio, StudioDep
+from ..context import Studio, StudioDep, settings_of
 from ..jobs import Job
 from ..paths import safe_name
+from .boards import read_boards
 
 router = APIRouter(tags=["jobs"])
 
@@ -31,19 +32,25 @@ def _job(s: Studio, job_id: str) -> Job:
 
 @router.post("/jobs", status_code=202)
 def start(body: JobRequest, s: StudioDep) -> dict[str, Any]:
-    """Start a render through the engine (only changed steps run)."""
+    """Start a render through the engine (only changed steps run); 404 for unknown shots."""
     for shot in body.shots or []:
         safe_name(shot, "shot id")
+    if body.shots:
+        boards, _ = read_boards(s.root, settings_of(s.root))
+        known = {sh.id for sc in (boards.scenes if boards else []) for sh in sc.shots}
+        unknown = [x for x in body.shots if x not in known]
+        if unknown:
+            raise HTTPException(404, f"no shot {', '.join(unknown)} in the boards")
     return s.jobs.start(body.shots).view()
 
 
 @router.get("/jobs")
-def list_jobs(s: StudioDep) -> list[dict[str, Any]]:
+async def list_jobs(s: StudioDep) -> list[dict[str, Any]]:
     return [j.view() for j in s.jobs.jobs.values()]
 
 
 @router.get("/jobs/{job_id}")
-def get_job(job_id: str, s: StudioDep) -> dict[str, Any]:
+async def get_job(job_id: str, s: StudioDep) -> dict[str, Any]:
     return _job(s, job_id).view()
 
 

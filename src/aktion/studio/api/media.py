@@ -47,11 +47,51 @@ def shot_outputs(s: Studio, shot_id: str) -> dict[str, Any]:
         store.close()
 
 
+def planned_keys(s: Studio, shot_id: str) -> dict[str, str] | None:
+    """Each step kind's content key as the sources plan it now (None: they do not load)."""
+    from .preview import graph_of
+
+    try:
+        graph = graph_of(s)
+    except HTTPException:
+        return None
+    return {kind: graph.steps[f"{kind}:{shot_id}"].key for kind in STEP_KINDS
+            if f"{kind}:{shot_id}" in graph.steps}
+
+
 @router.get("/media/shots/{shot_id}")
 def list_shot_media(shot_id: str, s: StudioDep) -> dict[str, Any]:
-    """What the store holds for the shot's last render, step by step."""
+    """What the store holds for the shot's last render, step by step, and whether it is
+    stale: rendered from sources that have changed since (its content key differs)."""
     safe_name(shot_id, "shot id")
-    return {"shot": shot_id, "steps": shot_outputs(s, shot_id)}
+    steps = shot_outputs(s, shot_id)
+    planned = planned_keys(s, shot_id)
+    for kind, step in steps.items():
+        step["stale"] = None if planned is None else planned.get(kind) != step["key"]
+    stale = None if planned is None else any(st["stale"] for st in steps.values())
+    return {"shot": shot_id, "steps": steps, "stale": stale, "rendered": bool(steps)}
+
+
+@router.get("/media/shots/{shot_id}/takes/{n}")
+def take_video(shot_id: str, n: int, s: StudioDep) -> Response:
+    """Take ``n``'s clip of a shot as its last render left it (take 1: the board render)."""
+    safe_name(shot_id, "shot id")
+    if n < 1:
+        raise HTTPException(404, "takes count from 1")
+    store = open_store(s)
+    if store is None:
+        raise HTTPException(404, "nothing rendered yet")
+    try:
+        suffix = "" if n == 1 else f"@t{n}"
+        action = next((a for kind in ("render", "motion")
+                       if (a := latest(store, f"{kind}:{shot_id}{suffix}")) is not None
+                       and "video" in a.outputs), None)
+        if action is None:
+            raise HTTPException(404, f"take {n} of shot {shot_id} is not rendered yet")
+        path = store.blob_path(action.outputs["video"])
+    finally:
+        store.close()
+    return store_media_response(confine(s.root, str(path.relative_to(s.root)), must_exist=True))
 
 
 @router.get("/media/shots/{shot_id}/{kind}/{name}")

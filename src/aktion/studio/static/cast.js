@@ -3,13 +3,20 @@
 (() => {
   const root = document.getElementById("cast");
   const { el } = Studio;
+  const unsaved = new Set();
+  const editing = (id, dirty) => {
+    if (dirty) unsaved.add(id); else unsaved.delete(id);
+    Studio.setDirty(unsaved.size > 0);
+  };
 
   function card(c) {
     const ch = c.character || {};
     const desc = el("textarea", { rows: 3, "aria-label": "description" }, ch.description || "");
-    const save = el("button", { onclick: async () => {
+    desc.addEventListener("input", () => editing(c.id, desc.value !== (ch.description || "")));
+    const save = el("button", { class: "save", onclick: async () => {
       try {
         render(await Studio.api("PUT", `/cast/${c.id}`, { description: desc.value }, c.etag));
+        editing(c.id, false);
         Studio.status(`${c.id} saved`, "ok");
       } catch (e) { Studio.fail(e); }
     } }, "Save");

@@ -87,6 +87,7 @@ const Studio = {
   },
 
   // URL of a shot's stored output, versioned by digest so the browser refetches on change.
+  // The panel shows the layout's `frame` (the previz picture), never its depth map.
   async shotMedia(shotId) {
     const m = await Studio.api("GET", `/media/shots/${encodeURIComponent(shotId)}`);
     const url = (kind, name) => {
@@ -95,9 +96,25 @@ const Studio = {
       return `/api/media/shots/${encodeURIComponent(shotId)}/${kind}/${name}` +
         `?v=${step.outputs[name].digest.slice(0, 16)}`;
     };
-    const frameName = m.steps.layout &&
-      Object.keys(m.steps.layout.outputs).find((n) =>
-        [".png", ".jpg", ".webp"].includes(m.steps.layout.outputs[n].ext));
-    return { frame: frameName ? url("layout", frameName) : null, video: url("render", "video") };
+    return { frame: url("layout", "frame"), video: url("render", "video"), stale: m.stale };
+  },
+
+  // Unsaved edits: the page warns before it is left with any.
+  dirty: false,
+  setDirty(dirty) {
+    Studio.dirty = dirty;
+    document.body.classList.toggle("unsaved", dirty);
+  },
+
+  // Frames as m:ss.s at the production's fps, for rulers.
+  fmtTime(frames, fps) {
+    const s = frames / fps;
+    return `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, "0")}`;
   },
 };
+
+window.addEventListener("beforeunload", (ev) => {
+  if (!Studio.dirty) return;
+  ev.preventDefault();
+  ev.returnValue = "";
+});
