@@ -510,7 +510,9 @@ class _SceneDrafter:
 
     def _people(self, op: _Open) -> list[str]:
         """Who a shot blocks: everyone its sentences involve; everyone present when a
-        sentence speaks of a group; whoever is present when it names nobody."""
+        sentence speaks of a group; whoever is present when it names nobody (but a
+        camera direction keeps its own rule, in ``_as_written``: a close-on of a thing
+        has nobody in it, a POV everyone but its viewer)."""
         people: list[str] = []
         for rb in op.reads:
             people += [p for p in rb.people if p not in people]
@@ -521,7 +523,7 @@ class _SceneDrafter:
             return list(dict.fromkeys(([holder] if holder else []) + [a.who for a in op.actions]))
         if op.kind != "establish" and any(is_group(rb.beat.text) for rb in op.reads):
             people += [p for p in self.present if p not in people]
-        if not people and op.kind != "establish":
+        if not people and op.kind != "establish" and op.heading is None:
             people = list(self.present)
         return [p for p in people if p in self.pos]
 
