@@ -60,7 +60,7 @@ class Referents:
                 return [single[0]]
             group = s.subject if s.subject and len(s.subject) > 1 else self.subject
             if group and len(group) > 1:
-                return list(group)
+                return [c for c in group if c not in exclude] or list(group)
             return [c for c in pool if c not in exclude][:2]
         for c in prefer or []:
             if self._fits(c, g) and c not in exclude:
@@ -123,9 +123,12 @@ class Referents:
         return next((a.who for a in reversed(strikes) if a.move == "fire" and a.target == who),
                     None)
 
-    def _subjects(self, nps: list[NP], verb: VerbPhrase, s: Said, words: set[str]
-                  ) -> list[str]:
+    def _subjects(self, nps: list[NP], verb: VerbPhrase, s: Said, words: set[str],
+                  objects: list[NP] | None = None) -> list[str]:
+        """Who the subject phrases ``nps`` name. "they" is never the one the clause
+        acts on: "They get up and circle her" leaves her out."""
         out: list[str] = []
+        acted_on = self._acted_on(objects or [], s)
         for np in nps:
             tok = np.person
             if tok is None:
@@ -145,7 +148,19 @@ class Referents:
                 hit = next((a.target for a in reversed(
                     [a for _, a in self.history] + s.tail()) if a.target), None)
                 prefer = ([hit] if hit else []) + prefer
-            out += self._resolve(tok, s, prefer=prefer)
+            out += self._resolve(tok, s, prefer=prefer,
+                                 exclude=acted_on if tok.pron == "p" else None)
         for w in out:
             self._mention(w)
         return list(dict.fromkeys(out))
+
+    def _acted_on(self, objects: list[NP], s: Said) -> list[str]:
+        """Whom a clause's "him" or "her" most likely means (a guess made before its
+        subject is known, so only a "they" uses it)."""
+        out: list[str] = []
+        for np in objects:
+            tok = np.person
+            if tok is None or tok.who or tok.pron not in ("m", "f") or tok.case == "refl":
+                continue
+            out += self._resolve(tok, s)[:1]
+        return out
