@@ -109,6 +109,21 @@ def test_the_strike_lands_on_the_hit_zone(library, move: str, zone: str) -> None
         assert np.linalg.norm(before - target) > 0.3
 
 
+def test_a_short_fighters_headbutt_springs_up_into_a_tall_face(library) -> None:
+    cast = {"vex": Character(id="vex", name="VEX", build=Build(height=1.6)),
+            "kade": Character(id="kade", name="KADE", build=Build(height=1.85))}
+    beat = Beat(t=6, who="vex", move="headbutt", target="kade", hit="head")
+    perf = solve(_shot(frames=40, gap=1.0), [beat], cast, library, 24)
+    (contact,) = perf.contacts
+    v, k = perf.characters.index("vex"), perf.characters.index("kade")
+    head = perf.poses[contact.frame, v, INDEX["head"]]
+    assert np.linalg.norm(head - zone_point(perf.poses[contact.frame, k], "head")) < 0.2
+    toes = perf.poses[:, v, [INDEX["l_toe"], INDEX["r_toe"]], 1].min(axis=1)
+    assert toes[contact.frame] > 0.05  # up off the floor into the blow
+    assert toes[-1] == pytest.approx(toes[0], abs=0.01)  # and back down after it
+    assert np.abs(np.diff(toes)).max() < 0.05  # eased, not a jump cut
+
+
 def test_contact_scales_with_fps_and_speed(library) -> None:
     beat = Beat(t=12, who="vex", move="jab", target="kade", hit="body", speed=2.0)
     perf = solve(_shot(frames=60), [beat], CAST, library, 30)
