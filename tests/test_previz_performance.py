@@ -205,12 +205,20 @@ def _reach(perf, library, beat: Beat) -> tuple[int, np.ndarray, np.ndarray]:
         perf.poses[contact, k]
 
 
-def test_a_blocked_strike_meets_the_forearm(library) -> None:
+@pytest.mark.parametrize(("move", "tall", "short"), [("jab", "kade", "vex"),
+                                                     ("swing", "kade", "vex"),
+                                                     ("swing", "vex", "kade")])
+def test_a_blocked_strike_meets_the_forearm(library, move: str, tall: str, short: str) -> None:
     from aktion.previz.plausibility import REACH
 
-    jab = Beat(t=6, who="vex", move="jab", target="kade")
-    perf = solve(_shot(), [jab, Beat(t=6, who="kade", move="block")], CAST, library, 24)
-    _, fist, kade = _reach(perf, library, jab)
+    # a two-handed swing reaches its straight arm at contact: a guard nearer than the face
+    # is met by standing off to it, whoever is the taller
+    cast = {tall: Character(id=tall, name=tall.upper(), build=Build(height=1.8)),
+            short: Character(id=short, name=short.upper(), build=Build(height=1.62))}
+    strike = Beat(t=6, who="vex", move=move, target="kade")
+    perf = solve(_shot(frames=40), [strike, Beat(t=8, who="kade", move="block")], cast,
+                 library, 24)
+    _, fist, kade = _reach(perf, library, strike)
     forearm = min(np.linalg.norm(fist - (kade[INDEX[f"{s}_elbow"]] + 0.7 * (
         kade[INDEX[f"{s}_wrist"]] - kade[INDEX[f"{s}_elbow"]]))) for s in "lr")
     assert forearm < 0.12  # it lands on the guard, in front of the face, not on it

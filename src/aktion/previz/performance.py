@@ -392,7 +392,9 @@ def _correct(
     stand = goal  # the feet and hips commit as if it lands ...
     if not strike.hit:  # ... the limb ends where it meets the guard, short, or empty air
         goal, chase = _miss_goal(strike, clip, k, t, poses, guard)
-        stand = goal if chase else stand
+        # a slip is chased; a guard is met where it is, nearer than the face (a straight
+        # arm thrown from the landing distance would reach past the forearm, or not to it)
+        stand = goal if chase or guard else stand
     root = me[INDEX["pelvis"]] * np.array([1.0, 0.0, 1.0])
     to_eff = (me[eff] - root)[[0, 2]]
     to_goal = (stand - root)[[0, 2]]
