@@ -82,8 +82,9 @@ class Referents:
         if tok.who:
             self._mention(tok.who)
             return [tok.who]
-        found = self._resolve(tok, s, exclude=subject if tok.case != "refl" else None,
-                              prefer=subject if tok.case == "refl" else None)
+        refl = tok.case == "refl"
+        found = self._resolve(tok, s, exclude=None if refl else subject,
+                              prefer=subject if refl else self._fought(subject, s))
         for w in found:
             self._mention(w)
         return found
@@ -102,7 +103,8 @@ class Referents:
         if own:
             found = self._resolve(tok, s, prefer=subject)
         else:
-            found = self._resolve(tok, s, exclude=subject) or self._resolve(tok, s)
+            found = self._resolve(tok, s, exclude=subject, prefer=self._fought(subject, s)) or (
+                self._resolve(tok, s))
         if found:
             self._mention(found[0])
         return found[0] if found else None
@@ -117,6 +119,19 @@ class Referents:
             if a.target == who and a.who != who:
                 return a.who
         return next((c for c in self._pool() if c != who), None)
+
+    def _fought(self, subject: list[str], s: Said) -> list[str]:
+        """Whom the subject last traded blows with, if anyone: "him" in "Mara blocks it
+        and punches him" is the guard who swung, though nothing says he is a he."""
+        if len(subject) != 1:
+            return []
+        who = subject[0]
+        for a in reversed([a for _, a in self.history] + s.strikes()):
+            if a.target and a.who == who and a.target != who:
+                return [a.target]
+            if a.target == who and a.who != who:
+                return [a.who]
+        return []
 
     def _shot_at_by(self, who: str, s: Said) -> str | None:
         strikes = [a for _, a in self.history] + s.strikes()
