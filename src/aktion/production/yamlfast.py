@@ -247,6 +247,11 @@ def load(text: str) -> Any:
     return doc
 
 
+_SKIP = (yaml.StreamStartEvent, yaml.DocumentEndEvent)
+_OPEN = {yaml.SequenceStartEvent: CommentedSeq, yaml.MappingStartEvent: CommentedMap}
+_CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
 def _build(text: str) -> Any:
     parser = CParser(text)
     try:
@@ -255,38 +260,39 @@ def _build(text: str) -> Any:
         documents = 0
         while True:
             ev = parser.get_event()
-            if ev is None or isinstance(ev, yaml.StreamEndEvent):
-                break
-            if isinstance(ev, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1 or ev.explicit or ev.version or ev.tags:
+            kind = type(ev)
+            if kind is yaml.ScalarEvent:
+                if ev.anchor:
                     raise _Unsupported
-                continue
-            if isinstance(ev, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
-                continue
-            if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None):
-                raise _Unsupported
-            if isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                if (ev.tag is not None and not ev.implicit) or len(stack) >= MAX_DEPTH:
+                value = _scalar(ev)
+                at = (ev.start_mark.line, ev.start_mark.column)
+            elif kind in _OPEN:
+                if ev.anchor or (ev.tag is not None and not ev.implicit) or (
+                        len(stack) >= MAX_DEPTH):
                     raise _Unsupported
-                made = CommentedSeq() if isinstance(ev, yaml.SequenceStartEvent) else (
-                    CommentedMap())
-                made._yaml_set_line_col(ev.start_mark.line, ev.start_mark.column)
-                stack.append(_Open(made, ev.flow_style))
+                stack.append(_Open(_OPEN[kind](), ev.flow_style, ev.start_mark))
                 continue
-            if isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            elif kind in _CLOSE:
                 done = stack.pop()
                 value = done.node
                 if len(value):  # ruamel styles no empty collection
                     value.fa._flow_style = done.flow
-                at = (value.lc.line, value.lc.col)
+                at = done.at
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1 or ev.explicit or ev.version or ev.tags:
+                    raise _Unsupported
+                continue
+            elif kind in _SKIP:
+                continue
+            elif ev is None or kind is yaml.StreamEndEvent:
+                break
             else:
-                value = _scalar(ev)
-                at = (ev.start_mark.line, ev.start_mark.column)
-            if not stack:
-                root = value
-            else:
+                raise _Unsupported  # an alias
+            if stack:
                 stack[-1].add(value, at)
+            else:
+                root = value
         if not isinstance(root, (CommentedMap, CommentedSeq)):
             raise _Unsupported
         return root
@@ -295,27 +301,31 @@ def _build(text: str) -> Any:
 
 
 class _Open:
-    """A collection being read: its node, its style, and a key waiting for its value."""
+    """A collection being read: its node, its style, where it starts, its line numbers
+    (kept as ruamel keeps them), and a key waiting for its value."""
 
-    __slots__ = ("flow", "key", "key_at", "node")
+    __slots__ = ("at", "flow", "key", "key_at", "lines", "node", "seq")
     _NONE = object()
 
-    def __init__(self, node: Any, flow: bool | None) -> None:
-        self.node, self.flow = node, flow
+    def __init__(self, node: Any, flow: bool | None, mark: Any) -> None:
+        self.node, self.flow, self.seq = node, flow, isinstance(node, CommentedSeq)
+        self.at = (mark.line, mark.column)
+        node._yaml_set_line_col(mark.line, mark.column)
+        node.lc.data = self.lines = {}
         self.key: Any = _Open._NONE
         self.key_at = (0, 0)
 
     def add(self, value: Any, at: tuple[int, int]) -> None:
         node = self.node
-        if isinstance(node, CommentedSeq):
-            node._yaml_set_idx_line_col(len(node), [at[0], at[1]])
+        if self.seq:
+            self.lines[len(node)] = [at[0], at[1]]
             node.append(value)
         elif self.key is _Open._NONE:
             if isinstance(value, (CommentedMap, CommentedSeq)) or value in node:
                 raise _Unsupported  # a collection as a key, or a key said twice
             self.key, self.key_at = value, at
         else:
-            node._yaml_set_kv_line_col(self.key, [*self.key_at, *at])
+            self.lines[self.key] = [*self.key_at, *at]
             node[self.key] = value
             self.key = _Open._NONE
 
