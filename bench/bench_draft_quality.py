@@ -38,6 +38,7 @@ SCRIPTS = [
     ROOT / "tests" / "fixtures" / "scripts" / "dockside.fountain",
     ROOT / "tests" / "fixtures" / "scripts" / "spec.fountain",
     ROOT / "tests" / "fixtures" / "scripts" / "last_orders.fountain",
+    ROOT / "tests" / "fixtures" / "scripts" / "overpass.fountain",
     ROOT / "examples" / "rooftop" / "script.fountain",
 ]
 TOML = '[production]\nname = "bench"\nfps = 24\nwidth = 640\nheight = 360\n'

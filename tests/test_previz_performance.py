@@ -109,6 +109,21 @@ def test_the_strike_lands_on_the_hit_zone(library, move: str, zone: str) -> None
         assert np.linalg.norm(before - target) > 0.3
 
 
+def test_a_short_fighters_headbutt_springs_up_into_a_tall_face(library) -> None:
+    cast = {"vex": Character(id="vex", name="VEX", build=Build(height=1.6)),
+            "kade": Character(id="kade", name="KADE", build=Build(height=1.85))}
+    beat = Beat(t=6, who="vex", move="headbutt", target="kade", hit="head")
+    perf = solve(_shot(frames=40, gap=1.0), [beat], cast, library, 24)
+    (contact,) = perf.contacts
+    v, k = perf.characters.index("vex"), perf.characters.index("kade")
+    head = perf.poses[contact.frame, v, INDEX["head"]]
+    assert np.linalg.norm(head - zone_point(perf.poses[contact.frame, k], "head")) < 0.2
+    toes = perf.poses[:, v, [INDEX["l_toe"], INDEX["r_toe"]], 1].min(axis=1)
+    assert toes[contact.frame] > 0.05  # up off the floor into the blow
+    assert toes[-1] == pytest.approx(toes[0], abs=0.01)  # and back down after it
+    assert np.abs(np.diff(toes)).max() < 0.05  # eased, not a jump cut
+
+
 def test_contact_scales_with_fps_and_speed(library) -> None:
     beat = Beat(t=12, who="vex", move="jab", target="kade", hit="body", speed=2.0)
     perf = solve(_shot(frames=60), [beat], CAST, library, 30)
@@ -190,12 +205,20 @@ def _reach(perf, library, beat: Beat) -> tuple[int, np.ndarray, np.ndarray]:
         perf.poses[contact, k]
 
 
-def test_a_blocked_strike_meets_the_forearm(library) -> None:
+@pytest.mark.parametrize(("move", "tall", "short"), [("jab", "kade", "vex"),
+                                                     ("swing", "kade", "vex"),
+                                                     ("swing", "vex", "kade")])
+def test_a_blocked_strike_meets_the_forearm(library, move: str, tall: str, short: str) -> None:
     from aktion.previz.plausibility import REACH
 
-    jab = Beat(t=6, who="vex", move="jab", target="kade")
-    perf = solve(_shot(), [jab, Beat(t=6, who="kade", move="block")], CAST, library, 24)
-    _, fist, kade = _reach(perf, library, jab)
+    # a two-handed swing reaches its straight arm at contact: a guard nearer than the face
+    # is met by standing off to it, whoever is the taller
+    cast = {tall: Character(id=tall, name=tall.upper(), build=Build(height=1.8)),
+            short: Character(id=short, name=short.upper(), build=Build(height=1.62))}
+    strike = Beat(t=6, who="vex", move=move, target="kade")
+    perf = solve(_shot(frames=40), [strike, Beat(t=8, who="kade", move="block")], cast,
+                 library, 24)
+    _, fist, kade = _reach(perf, library, strike)
     forearm = min(np.linalg.norm(fist - (kade[INDEX[f"{s}_elbow"]] + 0.7 * (
         kade[INDEX[f"{s}_wrist"]] - kade[INDEX[f"{s}_elbow"]]))) for s in "lr")
     assert forearm < 0.12  # it lands on the guard, in front of the face, not on it

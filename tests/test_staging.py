@@ -27,6 +27,7 @@ SCRIPTS = {
     "dockside": ROOT / "tests" / "fixtures" / "scripts" / "dockside.fountain",
     "spec": ROOT / "tests" / "fixtures" / "scripts" / "spec.fountain",
     "last_orders": ROOT / "tests" / "fixtures" / "scripts" / "last_orders.fountain",
+    "overpass": ROOT / "tests" / "fixtures" / "scripts" / "overpass.fountain",
     "rooftop": ROOT / "examples" / "rooftop" / "script.fountain",
 }
 TOML = '[production]\nname = "staging"\nfps = 24\nwidth = 320\nheight = 180\n'

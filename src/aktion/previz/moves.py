@@ -337,7 +337,7 @@ class MoveLibrary:
 
 def _read_spec(path: Path) -> MoveFile:
     try:
-        doc = read_yaml(path)
+        doc = read_yaml(path, keep_layout=False)
     except ProductionError as e:
         raise MoveError(e.issues) from None
     if not isinstance(doc, dict):

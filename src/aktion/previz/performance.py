@@ -4,8 +4,10 @@ Each character's clips are layered in time: a clip starts from wherever the
 character is (position and facing), and blends over what played before, so
 moves flow into each other without pops. Strikes are then made to land on the
 contact frame: the striker turns to line the strike up, steps in or out along
-the line to the target (up to ``MAX_APPROACH`` metres, and stays there), and
-the striking limb is aimed at the target's hit zone. Strikes are corrected in
+the line to the target (up to ``MAX_APPROACH`` metres, and stays there), springs
+up onto the toes when the zone is above what the limb can reach (a short fighter's
+headbutt into a tall one's face, up to ``MAX_RISE``), and the striking limb is
+aimed at the target's hit zone. Strikes are corrected in
 time order and a few passes let every character settle against the others.
 """
 
@@ -33,6 +35,8 @@ from .skeleton import BONES, INDEX, JOINTS, PARENTS, Skeleton
 
 MAX_APPROACH = 2.0  # metres a striker may step in to land a strike
 MAX_AIM = math.radians(75)  # the most a striking limb is re-aimed
+MAX_RISE = 0.12  # metres a striker springs up (onto the toes) to reach a zone above
+SHORT = 0.10  # m a limb may end below its goal and still connect: no spring for less
 MAX_TURN = 70.0  # degrees a striker may turn to line a strike up
 PASSES = 4
 STANDOFF = {"head": 0.09, "body": 0.13, "legs": 0.07}  # surface from the zone's centre, m
@@ -130,6 +134,7 @@ class _Track:
     root: np.ndarray  # (F, 3): x, pelvis dy, z
     facing: np.ndarray  # (F,)
     grounded: np.ndarray  # (F,)
+    lift: np.ndarray  # (F,) metres the whole body is sprung up, over the grounding
 
 
 def _wrap(deg: float) -> float:
@@ -145,7 +150,7 @@ def _evaluate(
     """Layer one character's clips; ``where`` gives everyone's floor position per frame."""
     j = len(JOINTS)
     track = _Track(np.zeros((frames, j, 3)), np.zeros((frames, 3)), np.zeros(frames),
-                   np.ones(frames))  # fmt: skip
+                   np.ones(frames), np.zeros(frames))  # fmt: skip
     for i, clip in enumerate(clips):
         s = clip.start
         if s >= frames:
@@ -207,6 +212,10 @@ def _evaluate(
         track.root[f, 2] = track.root[f, 2] * (1 - w) + z * w
         track.facing[f] = track.facing[f] * (1 - w) + facing * w
         track.grounded[f] = track.grounded[f] * (1 - w) + float(move.grounded) * w
+        if clip.rise and clip.contact is not None:  # up into the blow and down after it
+            g = np.arange(s, min(frames, max(clip.end, clip.contact + 1) + 1))
+            track.lift[g] += clip.rise * _envelope(g, s, clip.contact,
+                                                   max(clip.end, clip.contact + 1))
     return track
 
 
@@ -275,7 +284,8 @@ def solve(
             if strike.frame >= frames:
                 continue
             guard = not strike.hit and _defends(clips[strike.target], strike.frame)
-            _correct(strike, by_beat[strike.beat], characters, poses, tracks, aims, guard)
+            _correct(strike, by_beat[strike.beat], characters, poses, tracks, aims, guard,
+                     spring=npass == PASSES - 1)  # once the steps and turns have settled
     contacts = [Contact(s.frame, s.striker, s.target, s.zone, s.move, s.effector)
                 for s in strikes if s.hit and s.frame < frames]  # fmt: skip
     heights = {c: cast[c].build.height for c in characters}
@@ -296,7 +306,10 @@ def _aim_layer(aims: dict[int, _Aim], who: int, count: int, frames: int) -> np.n
 def _pose(skel: Skeleton, track: _Track, aims: dict[int, _Aim], who: int, count: int,
           frames: int) -> np.ndarray:  # fmt: skip
     aim = _aim_layer(aims, who, count, frames)
-    return skel.pose(track.angles, track.root, track.facing, aim, track.grounded)
+    pos = skel.pose(track.angles, track.root, track.facing, aim, track.grounded)
+    if track.lift.any():
+        pos[:, :, 1] += track.lift[:, None]
+    return pos
 
 
 def evasive(move: Move) -> bool:
@@ -353,6 +366,7 @@ def _correct(
     tracks: dict[str, _Track],
     aims: dict[int, _Aim],
     guard: bool = False,
+    spring: bool = False,
 ) -> None:
     """Refine one strike so it lands: turn the body, step in or out, aim the limb.
 
@@ -378,7 +392,9 @@ def _correct(
     stand = goal  # the feet and hips commit as if it lands ...
     if not strike.hit:  # ... the limb ends where it meets the guard, short, or empty air
         goal, chase = _miss_goal(strike, clip, k, t, poses, guard)
-        stand = goal if chase else stand
+        # a slip is chased; a guard is met where it is, nearer than the face (a straight
+        # arm thrown from the landing distance would reach past the forearm, or not to it)
+        stand = goal if chase or guard else stand
     root = me[INDEX["pelvis"]] * np.array([1.0, 0.0, 1.0])
     to_eff = (me[eff] - root)[[0, 2]]
     to_goal = (stand - root)[[0, 2]]
@@ -412,6 +428,17 @@ def _correct(
         chain = INDEX["chest"]
     new_eff = root + spin @ (me[eff] - root) + offset
     new_chain = root + spin @ (me[chain] - root) + offset
+    # a zone well above what the limb can reach from where the step put it: spring up
+    # into it (the shortfall is measured with the spring so far, so add it back)
+    below = clip.rise + _shortfall(new_eff - new_chain, goal - new_chain)
+    rise = float(np.clip(below - SHORT, 0.0, MAX_RISE)) if spring else clip.rise
+    lifted, clip.rise = rise - clip.rise, rise
+    if lifted:
+        end = max(clip.end, c + 1)
+        g = np.arange(clip.start, min(poses.shape[0], end + 1))
+        poses[g, k, :, 1] += (lifted * _envelope(g, clip.start, c, end))[:, None]
+        new_eff[1] += lifted
+        new_chain[1] += lifted
     rot = align_rotvec(new_eff - new_chain, goal - new_chain)
     angle = np.linalg.norm(rot)
     if angle > MAX_AIM:
@@ -423,6 +450,17 @@ def _correct(
     prev = old.rotvec if old is not None else np.zeros(3)
     total = matrix_rotvec(rotvec_matrices(local) @ rotvec_matrices(prev))
     aims[key] = _Aim(chain, total, clip.start, c, max(clip.end, c + 1))
+
+
+def _shortfall(limb: np.ndarray, to_goal: np.ndarray) -> float:
+    """Metres the goal is above the highest point a limb of this length, swung from its
+    joint, reaches straight under it (negative: it reaches with room to spare); 0 when
+    the goal is out of reach sideways, which the step, not a spring, is for."""
+    length = float(np.linalg.norm(limb))
+    across = float(np.hypot(to_goal[0], to_goal[2]))
+    if across >= length:
+        return 0.0
+    return float(to_goal[1]) - math.sqrt(length * length - across * across)
 
 
 def _world_rotation(track: _Track, frame: int, joint: int) -> np.ndarray:

@@ -32,6 +32,7 @@ class Clip:
     beat: int | None = None  # index of the beat this clip plays
     shift: list[float] = field(default_factory=lambda: [0.0, 0.0])  # solver's step (x, z), kept
     turn: float = 0.0  # solver's turn toward the target, degrees, eased around contact
+    rise: float = 0.0  # solver's spring up into a target out of reach above, m, eased likewise
     contact: int | None = None  # shot frame of contact, for strikes
 
     @property

@@ -96,6 +96,11 @@ def load_settings(root: Path) -> Settings:
         raise ProductionError(out) from None
 
 
+def _read(path: Path, root: Path) -> Any:
+    """A source as loading reads it: only read, never written back from here."""
+    return read_yaml(path, root, keep_layout=False)
+
+
 def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Production:
     """Read and check a production. ``moves``: the move library's names, if known."""
     root = Path(root).resolve()
@@ -126,7 +131,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
     broken: set[str] = set()  # cast files with errors: already reported, not "missing"
     for path in sorted(cast_dir.glob("*.yaml")) if cast_dir.is_dir() else []:
         broken.add(path.stem)
-        doc = attempt(read_yaml, path, root)
+        doc = attempt(_read, path, root)
         if doc is None:
             continue
         docs[path] = doc
@@ -165,7 +170,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
 
     boards_path = root / settings.boards
     boards = None
-    doc = attempt(read_yaml, boards_path, root)
+    doc = attempt(_read, boards_path, root)
     if doc is None and boards_path.is_file() and not any(i.file == boards_path for i in issues):
         issues.append(SourceIssue(boards_path, None, "empty file", "a Boards document "
                                   "(`schema: Boards.1` and its scenes)"))
@@ -176,7 +181,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
     choreo_path = root / settings.choreo
     choreo = Choreo()
     if choreo_path.exists() or choreo_path.is_symlink():
-        doc = attempt(read_yaml, choreo_path, root)
+        doc = attempt(_read, choreo_path, root)
         if doc is not None:
             docs[choreo_path] = doc
             choreo = attempt(validate_doc, Choreo, choreo_path, doc, settings.fps) or Choreo()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from . import roundtrip
+from . import roundtrip, yamlfast
 from .errors import ProductionError, SourceIssue
 from .source_files import read_source_text
 
@@ -37,13 +38,21 @@ MAX_NODES = 1_000_000  # values once aliases are expanded (a 1000-shot file has 
 MAX_NUMBER = 1e6  # metres, degrees, millimetres: anything bigger is a typo
 
 
-def read_yaml(path: Path, root: Path | None = None) -> Any:
+def read_yaml(path: Path, root: Path | None = None, *, keep_layout: bool = True) -> Any:
     """Parse a YAML source keeping positions; every problem becomes a ``ProductionError``.
 
     The file must be a regular file of bounded size (inside ``root`` when given); its
     nesting, its size once aliases are expanded (no "billion laughs") and its numbers
-    (finite, of sane magnitude) are bounded too, each with the line that breaks them."""
+    (finite, of sane magnitude) are bounded too, each with the line that breaks them.
+
+    ``keep_layout``: the document may be written back, so it keeps what the round trip
+    keeps (comments, quoting, number forms); a caller that only reads passes False and
+    gets the same values and lines at libyaml's speed whatever the layout."""
     text = read_source_text(path, root)
+    doc = _canonical(text) if keep_layout else yamlfast.load(text)
+    if doc is not None:
+        _bounded(path, doc)
+        return doc
     try:
         doc = _yaml().load(text)
     except MarkedYAMLError as e:
@@ -60,6 +69,24 @@ def read_yaml(path: Path, root: Path | None = None) -> Any:
     _bounded(path, doc)
     if isinstance(doc, (CommentedMap, CommentedSeq)):
         setattr(doc, SOURCE, text)
+    return doc
+
+
+_COMMENT = re.compile(r"(?:^|\s)#")
+
+
+def _canonical(text: str) -> Any:
+    """The document read at libyaml's speed when the round trip has nothing more to keep:
+    a text with no comments but a header, exactly as ``dump_yaml`` writes what it holds
+    (so writing it back changes nothing but what was changed). None otherwise."""
+    body = text
+    while body.startswith("#"):
+        body = body.partition("\n")[2]
+    if "\n\n" in body or _COMMENT.search(body):
+        return None  # blank lines or (maybe) comments: the round trip keeps them
+    doc = yamlfast.load(text)
+    if doc is None or yamlfast.dump(doc) != text:
+        return None
     return doc
 
 
@@ -125,12 +152,25 @@ def line_of(doc: Any, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+def parse_yaml(text: str) -> Any:
+    """Plain data from YAML text that needs no line numbers (the package's own tables):
+    built from libyaml's events when it can be, else by ruamel's safe loader; YAML 1.2
+    either way, so the same data."""
+    doc = yamlfast.load(text)
+    return plain(doc) if doc is not None else YAML(typ="safe").load(text)
+
+
 def dump_yaml(data: Any) -> str:
-    """YAML text of ``data``; a document ``read_yaml`` returned is written in its own
-    layout, changed only where it was changed."""
+    """YAML text of ``data``. A document ``read_yaml`` returned is written in its own
+    layout, changed only where it was changed; new data goes through libyaml when nothing
+    in it needs the round trip (no comments but a header), else through ruamel's round
+    trip: the same text either way."""
     original = getattr(data, SOURCE, None)
     if original is not None:
         return roundtrip.render(data, original)
+    fast = yamlfast.dump(data)
+    if fast is not None:
+        return fast
     buf = io.StringIO()
     _yaml().dump(data, buf)
     return buf.getvalue()

@@ -207,7 +207,7 @@ class SceneReader(VerbReading, Referents, StrikeReading, DefenceReading, StrikeC
                 self._strike_said(strike, verb, nps, s, offset)
             return
         if people_nps:
-            subject = self._subjects(people_nps, verb, s, words)
+            subject = self._subjects(people_nps, verb, s, words, nps)
         elif strike_np is not None and not (strike_np.cls == "it" and strike_np.person
                                              and not self._it_strike(s)):
             self._strike_subject(strike_np, verb, nps, s, offset)

@@ -28,7 +28,7 @@ def read_cast_files(source: ScriptSource) -> CastFiles:
     if not folder.is_dir():
         return out
     for path in sorted(folder.glob("*.yaml")):
-        doc = read_yaml(path)
+        doc = read_yaml(path, keep_layout=False)
         if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
             continue
         cid = doc["id"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .clauses import ADVERBS, DETERMINERS, PREPOSITIONS, Token
+from .introductions import singular_role
 from .verbs import VerbTable
 
 _PARTS = {"butt", "stock", "handle", "barrel", "hilt", "pommel", "grip"}  # of a weapon
@@ -151,6 +152,11 @@ def _classify(np: NP, table: VerbTable, aliases: dict[str, str]) -> None:
             np.person = Token(words[-1], words[-1], np.tokens[-1].start, np.tokens[-1].end,
                               who=who)
             return
+    if _unnamed_group(np):  # "the thugs", "the two men": a group no name is given to
+        np.cls, np.key = "person", words[-1]
+        np.person = Token(words[-1], words[-1], np.tokens[-1].start, np.tokens[-1].end,
+                          pron="p", case="obj" if np.prep else "subj")
+        return
     if words[-1] in ("times", "time") and np.count > 1:
         np.cls = "count"
         return
@@ -176,6 +182,18 @@ def _classify(np: NP, table: VerbTable, aliases: dict[str, str]) -> None:
     key, size = table.lookup(words, table.set_pieces)
     if np.cls == "thing" and size:
         np.key = key
+
+
+def _unnamed_group(np: NP) -> bool:
+    """"the thugs", "the two men", "these guards": a plural role noun after a determiner
+    (or a count) that names no one in the cast reads as "they" does."""
+    words = np.words
+    if not (np.definite or np.count > 1) or not words or len(words) > 2:
+        return False
+    if len(words) == 2 and words[0] not in _NUMBERS:
+        return False
+    _, plural = singular_role(words[-1])
+    return plural
 
 
 def _merge_of(items: list[NP | str], table: VerbTable) -> list[NP | str]:

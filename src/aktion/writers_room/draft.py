@@ -161,6 +161,13 @@ def _lands(act: Action) -> bool:
     return act.hit is not None
 
 
+def _read_as_group(rb: ReadBeat, act: Action) -> bool:
+    """Whether the reader gave ``act``'s move to several people at the place it is said:
+    a group subject it read as each member ("They get up", "Kade and Rico close in")."""
+    return any(a.who != act.who and a.offset == act.offset and a.move == act.move
+               for a in rb.actions)
+
+
 def _kind_of(rb: ReadBeat) -> str:
     kinds = {a.kind for a in rb.actions}
     if kinds & _FIGHT_KINDS:
@@ -510,7 +517,9 @@ class _SceneDrafter:
 
     def _people(self, op: _Open) -> list[str]:
         """Who a shot blocks: everyone its sentences involve; everyone present when a
-        sentence speaks of a group; whoever is present when it names nobody."""
+        sentence speaks of a group; whoever is present when it names nobody (but a
+        camera direction keeps its own rule, in ``_as_written``: a close-on of a thing
+        has nobody in it, a POV everyone but its viewer)."""
         people: list[str] = []
         for rb in op.reads:
             people += [p for p in rb.people if p not in people]
@@ -521,7 +530,7 @@ class _SceneDrafter:
             return list(dict.fromkeys(([holder] if holder else []) + [a.who for a in op.actions]))
         if op.kind != "establish" and any(is_group(rb.beat.text) for rb in op.reads):
             people += [p for p in self.present if p not in people]
-        if not people and op.kind != "establish":
+        if not people and op.kind != "establish" and op.heading is None:
             people = list(self.present)
         return [p for p in people if p in self.pos]
 
@@ -592,8 +601,12 @@ class _SceneDrafter:
 
     def _together(self, rb: ReadBeat, act: Action) -> list[Action]:
         """One move, or the same move by everyone a group subject names: "The thugs rush
-        her", "They get up" (everyone present but whom the sentence acts on)."""
+        her", "They get up" (everyone present but whom the sentence acts on). The reader
+        names a group's members itself when it can (one move each, said at one place);
+        only a group it could not name is filled in from who is present."""
         if act.kind not in ("travel", "stance", "reaction") or not group_subject(rb.beat.text):
+            return [act]
+        if _read_as_group(rb, act):
             return [act]
         acted_on = {p for p in rb.people if all(p != a.who for a in rb.actions)}
         for word, gender in (("her", "f"), ("him", "m")):
@@ -642,9 +655,14 @@ class _SceneDrafter:
         flat = op.actions
         k = -1
         for rb in op.reads:
+            before: Action | None = None
+            first_t: int | None = None  # when the group this move is part of moves
             for said in rb.actions:
                 k += 1
-                first_t: int | None = None
+                if not (before is not None and said.kind in ("travel", "stance", "reaction")
+                        and (before.offset, before.move) == (said.offset, said.move)):
+                    first_t = None  # not one more of a group the reader named: its own time
+                before = said
                 for act in self._together(rb, said):
                     if prev == (act.who, act.move) and act.kind in ("reaction", "stance"):
                         continue  # "Kade's head snaps back. He staggers.": one reaction

@@ -124,10 +124,11 @@ def _adopt(shot: dict[str, Any], existing: list[Any]) -> None:
 
 
 def _as_added(shot: DraftShot, new_id: str, existing: list[Any] | None = None) -> DraftShot:
+    if not existing:  # nothing to adopt: the nodes ``shaped`` makes are copies already
+        return DraftShot({**shot.shot, "id": new_id}, shot.beats)
     data = copy.deepcopy(shot.shot)
     data["id"] = new_id
-    if existing:
-        _adopt(data, existing)
+    _adopt(data, existing)
     return DraftShot(data, copy.deepcopy(shot.beats))
 
 

@@ -60,7 +60,7 @@ class Referents:
                 return [single[0]]
             group = s.subject if s.subject and len(s.subject) > 1 else self.subject
             if group and len(group) > 1:
-                return list(group)
+                return [c for c in group if c not in exclude] or list(group)
             return [c for c in pool if c not in exclude][:2]
         for c in prefer or []:
             if self._fits(c, g) and c not in exclude:
@@ -82,8 +82,9 @@ class Referents:
         if tok.who:
             self._mention(tok.who)
             return [tok.who]
-        found = self._resolve(tok, s, exclude=subject if tok.case != "refl" else None,
-                              prefer=subject if tok.case == "refl" else None)
+        refl = tok.case == "refl"
+        found = self._resolve(tok, s, exclude=None if refl else subject,
+                              prefer=subject if refl else self._fought(subject, s))
         for w in found:
             self._mention(w)
         return found
@@ -102,7 +103,8 @@ class Referents:
         if own:
             found = self._resolve(tok, s, prefer=subject)
         else:
-            found = self._resolve(tok, s, exclude=subject) or self._resolve(tok, s)
+            found = self._resolve(tok, s, exclude=subject, prefer=self._fought(subject, s)) or (
+                self._resolve(tok, s))
         if found:
             self._mention(found[0])
         return found[0] if found else None
@@ -118,14 +120,30 @@ class Referents:
                 return a.who
         return next((c for c in self._pool() if c != who), None)
 
+    def _fought(self, subject: list[str], s: Said) -> list[str]:
+        """Whom the subject last traded blows with, if anyone: "him" in "Mara blocks it
+        and punches him" is the guard who swung, though nothing says he is a he."""
+        if len(subject) != 1:
+            return []
+        who = subject[0]
+        for a in reversed([a for _, a in self.history] + s.strikes()):
+            if a.target and a.who == who and a.target != who:
+                return [a.target]
+            if a.target == who and a.who != who:
+                return [a.who]
+        return []
+
     def _shot_at_by(self, who: str, s: Said) -> str | None:
         strikes = [a for _, a in self.history] + s.strikes()
         return next((a.who for a in reversed(strikes) if a.move == "fire" and a.target == who),
                     None)
 
-    def _subjects(self, nps: list[NP], verb: VerbPhrase, s: Said, words: set[str]
-                  ) -> list[str]:
+    def _subjects(self, nps: list[NP], verb: VerbPhrase, s: Said, words: set[str],
+                  objects: list[NP] | None = None) -> list[str]:
+        """Who the subject phrases ``nps`` name. "they" is never the one the clause
+        acts on: "They get up and circle her" leaves her out."""
         out: list[str] = []
+        acted_on = self._acted_on(objects or [], s)
         for np in nps:
             tok = np.person
             if tok is None:
@@ -145,7 +163,19 @@ class Referents:
                 hit = next((a.target for a in reversed(
                     [a for _, a in self.history] + s.tail()) if a.target), None)
                 prefer = ([hit] if hit else []) + prefer
-            out += self._resolve(tok, s, prefer=prefer)
+            out += self._resolve(tok, s, prefer=prefer,
+                                 exclude=acted_on if tok.pron == "p" else None)
         for w in out:
             self._mention(w)
         return list(dict.fromkeys(out))
+
+    def _acted_on(self, objects: list[NP], s: Said) -> list[str]:
+        """Whom a clause's "him" or "her" most likely means (a guess made before its
+        subject is known, so only a "they" uses it)."""
+        out: list[str] = []
+        for np in objects:
+            tok = np.person
+            if tok is None or tok.who or tok.pron not in ("m", "f") or tok.case == "refl":
+                continue
+            out += self._resolve(tok, s)[:1]
+        return out

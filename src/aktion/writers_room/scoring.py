@@ -117,7 +117,8 @@ def _as_move(a: Action) -> Move:
 def read_case(case: Case, table: VerbTable) -> Result:
     """Read the previous sentences, then the item's own, as a scene would."""
     names = {cid: case.names.get(cid, [cid.replace("_", " ").title()]) for cid in case.cast}
-    reader = SceneReader(table, NameMatcher(names), dict(case.cast), list(case.cast))
+    genders = {cid: g for cid, g in case.cast.items() if g != "u"}  # u: the script never says
+    reader = SceneReader(table, NameMatcher(names), genders, list(case.cast))
     before = []
     for k, text in enumerate(case.previous, start=1):
         before = reader.read(Beat(line=k, end_line=k, text=text, spans=[(0, k)])).actions

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from ruamel.yaml import YAML
+from aktion.production.yamlio import parse_yaml
 
 from .actions import ReadBeat
 
@@ -43,12 +43,13 @@ class Piece:
 def table() -> tuple[Piece, ...]:
     """The package's set piece table."""
     text = resources.files("aktion.writers_room").joinpath("set_pieces.yaml").read_text("utf-8")
-    data: dict[str, Any] = YAML(typ="safe").load(text)
+    data: dict[str, Any] = parse_yaml(text)
     return tuple(Piece(str(name), tuple(str(w).lower() for w in spec["words"]),
                        tuple(float(v) for v in spec["size"]), str(spec["color"]))  # type: ignore[arg-type]
                  for name, spec in data["pieces"].items())
 
 
+@functools.cache
 def _pattern(piece: Piece) -> re.Pattern[str]:
     words = sorted(piece.words, key=len, reverse=True)
     alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") + "(?:e?s)?" for w in words)

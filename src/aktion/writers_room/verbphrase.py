@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .clauses import ADVERBS, Token, verbish
 from .forms import verb_lemma
+from .introductions import people_words
 from .reading import Said
 from .verbs import Pattern, Sense, VerbTable
 
@@ -18,6 +19,7 @@ _MODALS = {"can", "could", "would", "will", "might", "must", "should", "may", "s
            "cannot", "can't", "won't", "wouldn't", "couldn't"}
 _NEGATIONS = {"not", "never", "n't", "doesn't", "don't", "didn't", "isn't", "wasn't",
               "fails", "failed", "fail"}
+_IRREGULAR_PLURALS = frozenset(people_words()["plurals"])  # men, women, henchmen...
 _CATENATIVES = {"try", "attempt", "manage", "start", "begin", "continue", "keep", "go",
                 "proceed", "move", "rush", "fail", "lean", "turn", "step"}
 
@@ -46,8 +48,9 @@ class VerbReading:
         for k, t in enumerate(toks):
             plural = plural or t.low == "and" and k > 0
             carried = k == 0 and len(s.subject or self.subject or []) > 1
-            many = prev is not None and prev.low.endswith("s") and not prev.low.endswith(
+            many = prev is not None and (prev.low.endswith("s") and not prev.low.endswith(
                 ("ss", "'s", "’s")) and not prev.pron  # "the thugs scatter"
+                or prev.low in _IRREGULAR_PLURALS)  # "the two men close in"
             if verbish(t, prev, self.table, plural=carried or many or plural and prev is not None
                        and not prev.punct):
                 if t.text.isupper() and len(t.text) > 1 and k == 0 and not self.table.lemma(
