@@ -251,23 +251,24 @@ class MoveLibrary:
     def for_production(cls, root: Path | str) -> MoveLibrary:
         """The built-in moves plus a production's own ``moves/`` folder, if it has one."""
         folder = Path(root) / "moves"
-        return cls.load([folder] if folder.is_dir() else [])
+        return cls.load([folder] if folder.is_dir() else [], root=Path(root).resolve())
 
     @classmethod
     def load(
         cls, extra_dirs: list[Path | str] | tuple[Path | str, ...] = (),
-        extra: dict[str, dict[str, Any]] | None = None,
+        extra: dict[str, dict[str, Any]] | None = None, root: Path | None = None,
     ) -> MoveLibrary:
         """The built-in moves, then each folder in ``extra_dirs``, then ``extra`` data.
 
-        ``extra`` maps a move name to a move file's content (as a request can carry it).
+        ``extra`` maps a move name to a move file's content (as a request can carry it);
+        ``root``: every move file must be inside it (a production's folder).
         """
         specs: dict[str, tuple[MoveFile, str]] = dict(_package_specs())
         issues: list[SourceIssue] = []
         for folder in extra_dirs:
             for path in sorted(Path(folder).glob("*.yaml")):
                 try:
-                    spec = _read_spec(path)
+                    spec = _read_spec(path, root)
                 except MoveError as e:
                     issues.extend(e.issues)
                     continue
@@ -335,9 +336,9 @@ class MoveLibrary:
         return move
 
 
-def _read_spec(path: Path) -> MoveFile:
+def _read_spec(path: Path, root: Path | None = None) -> MoveFile:
     try:
-        doc = read_yaml(path)
+        doc = read_yaml(path, root)
     except ProductionError as e:
         raise MoveError(e.issues) from None
     if not isinstance(doc, dict):
