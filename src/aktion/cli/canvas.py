@@ -54,8 +54,10 @@ class Edit:
                 err_console.print(f"[red]✗[/] no shot {shot} in the boards")
                 raise typer.Exit(2) from None
         self.root = self.production.root
+        # what the file sets, as it set it: the saved canvas keeps a value written
+        # explicitly even where it equals the default
         self.data: dict[str, Any] = self.canvas.model_dump(mode="json", by_alias=True,
-                                                           exclude_defaults=True)
+                                                           exclude_unset=True)
         self.shot = self.data.setdefault("shots", {}).setdefault(shot, {}) if shot else {}
 
     def _issues(self, canvas: Canvas) -> list[SourceIssue]:

@@ -60,7 +60,7 @@ def fcp7_format(timeline: otio.schema.Timeline, width: int, height: int, fps: in
              "fielddominance": "none", "rate": rate}
     timeline.metadata["fcp_xml"] = {
         "media": {"video": {"format": {"samplecharacteristics": dict(video)}}}}
-    for clip in timeline.find_clips():
+    for clip in video_clips(timeline):  # sound stems keep their own description
         clip.media_reference.metadata["fcp_xml"] = {
             "media": {"video": {"samplecharacteristics": dict(video)}}}
 
