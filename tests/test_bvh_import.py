@@ -260,3 +260,36 @@ def test_move_names_from_titles() -> None:
     assert bvh.move_name("  Sprint (take 2)!") == "sprint_take_2"
     with pytest.raises(bvh.BvhError, match="no letters"):
         bvh.move_name("!!!")
+
+
+def test_the_keys_kept_hold_every_frame_of_the_clip() -> None:
+    """Dense mocap is keyed where the move's curves need it: every frame of the clip,
+    sampled from the move, stays within the tolerance of the retargeted clip."""
+    clip = bvh.read(RIGS / "biovision_walk.bvh")
+    angles, root = bvh.retarget(clip)
+    data = bvh.move_data(clip, "walk")
+    assert len(data["keys"]) < len(angles)
+    move = MoveLibrary.load(extra={"walk": data})["walk"]
+    got, got_root = move.sample(np.arange(len(angles), dtype=np.float64))
+    body = [INDEX[j] for j in bvh.BODY]
+    assert np.abs(got[:, body] - angles[:, body]).max() <= bvh.ANGLE_TOLERANCE + 0.01
+    assert np.abs(got_root[:, :3] - root[:, :3]).max() <= bvh.ROOT_TOLERANCE + 0.001
+
+
+def test_move_files_read_the_same_with_and_without_positions(tmp_path: Path) -> None:
+    """The quick reader of move files gives what the line-keeping one gives, for every
+    built-in move and an imported one; a broken file is left to the line-keeping one."""
+    from aktion.previz import moves
+    from aktion.production.yamlio import plain, read_yaml
+
+    imported = bvh.import_bvh(RIGS / "mixamo_walk.bvh", into=tmp_path)
+    for path in [*sorted(moves.PACKAGE_MOVES.glob("*.yaml")), imported]:
+        fast = moves._read_spec_fast(path, None)
+        assert fast is not None, path
+        assert fast == moves.MoveFile.model_validate(plain(read_yaml(path))), path
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("schema: Move.1\nname: broken\nduration: 10\nkeys:\n"
+                      "  - {t: 0, joints: {l_knee: [.nan, 0, 0]}}\n")
+    assert moves._read_spec_fast(broken, None) is None
+    with pytest.raises(moves.MoveError, match="broken.yaml:5"):
+        moves._read_spec(broken)

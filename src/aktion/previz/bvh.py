@@ -16,6 +16,7 @@ is what Blender's BVH importer expects.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from pathlib import Path
@@ -25,6 +26,7 @@ import numpy as np
 
 from . import bvh_names
 from .bvh_parse import BvhClip, BvhError, parse, read
+from .curves import interpolate
 from .rotation import align_rotvec, rotvec_matrices
 from .skeleton import INDEX, JOINTS, PARENTS, Skeleton
 
@@ -176,16 +178,46 @@ def retarget(
     return angles, root
 
 
+ANGLE_TOLERANCE = 0.5  # degrees a reduced curve may stray from the clip's
+ROOT_TOLERANCE = 0.003  # metres
+
+
+def key_frames(angles: np.ndarray, root: np.ndarray) -> list[int]:
+    """The frames to key so the move's own curves (monotone cubic, see ``curves``) stay
+    within ``ANGLE_TOLERANCE`` and ``ROOT_TOLERANCE`` of every frame of the clip.
+
+    Mocap is dense and smooth: keying every frame makes a move file that is slow to read
+    and hard to diff. Starting from the two ends, the worst frame of every segment that
+    strays is keyed, until none does."""
+    n = len(angles)
+    values = np.concatenate([angles.reshape(n, -1) / ANGLE_TOLERANCE,
+                             root[:, :3] / ROOT_TOLERANCE], axis=1)
+    at = np.arange(n, dtype=np.float64)
+    keys = sorted({0, n - 1})
+    while True:
+        error = np.abs(interpolate(at[keys], values[keys], at) - values).max(axis=1)
+        added = []
+        for a, b in itertools.pairwise(keys):
+            if b - a > 1:
+                worst = a + 1 + int(np.argmax(error[a + 1 : b]))
+                if error[worst] > 1.0:
+                    added.append(worst)
+        if not added:
+            return keys
+        keys = sorted(set(keys) | set(added))
+
+
 def move_data(
     clip: BvhClip, name: str, skeleton: Skeleton | None = None, *, kind: str = "action",
     grounded: bool = True, description: str = "", table: bvh_names.Table | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """A ``Move.1`` move file's content for the clip: one key per frame at 24 fps."""
+    """A ``Move.1`` move file's content for the clip, keyed at 24 fps where its curves
+    need it (see ``key_frames``)."""
     angles, root = retarget(clip, skeleton, table=table)
+    body = [j for j in range(len(JOINTS)) if PARENTS[j] < 0 or JOINTS[j] in BODY]
     keys = []
-    for f in range(len(angles)):
-        joints = {JOINTS[j]: [round(float(v), 3) for v in angles[f, j]]
-                  for j in range(len(JOINTS)) if PARENTS[j] < 0 or JOINTS[j] in BODY}  # fmt: skip
+    for f in key_frames(angles[:, body], root):
+        joints = {JOINTS[j]: [round(float(v), 3) for v in angles[f, j]] for j in body}
         keys.append({"t": f, "joints": joints,
                      "root": [round(float(v), 4) for v in root[f, :3]]})  # fmt: skip
     return {
