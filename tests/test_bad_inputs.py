@@ -230,6 +230,8 @@ CASES: dict[str, tuple[Mutation, str]] = {
     "canvas score not sound": (_score("notes.txt", lambda p: p.write_text("la la")),
                                "is not a sound file (.txt)"),
     "canvas score absolute": (_score("/etc/hostname"), "is an absolute path"),
+    "canvas score not audio": (_score("score.wav", lambda p: p.write_text("la la la")),
+                               "score.wav is not a readable sound file"),
     "canvas yaml syntax": (_write("canvas.yaml", "schema: Canvas.1\nshots: [\n"),
                            "canvas.yaml:3"),
     "canvas FIFO": (lambda r: os.mkfifo(r / "canvas.yaml"), "canvas.yaml: is a FIFO"),

@@ -125,6 +125,19 @@ def score_problem(root: Path, name: str) -> str | None:
         return "not found" if problem == "file not found" else problem
     if path.suffix.lower() not in SCORE_SUFFIXES:
         return f"is not a sound file ({path.suffix or 'no extension'})"
+    return _unreadable_sound(path)
+
+
+def _unreadable_sound(path: Path) -> str | None:
+    """Why the file holds no sound a decoder can read (its header only is read)."""
+    import av  # only when a production has a score
+
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.audio:
+                return "has no sound in it"
+    except (av.error.FFmpegError, OSError, UnicodeDecodeError):
+        return "is not a readable sound file"
     return None
 
 
