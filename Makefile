@@ -48,6 +48,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_draw.py --characters 4
 	$(BIN)/python bench/bench_stitch.py
 	$(BIN)/python bench/bench_diffusers.py --repeats 5
+	$(BIN)/python bench/bench_memory.py
 	RAY_USAGE_STATS_ENABLED=0 RAY_AUTH_MODE=disabled $(BIN)/python bench/bench_scale.py
 
 clean:

@@ -66,6 +66,21 @@ def _with_ref(ref_bytes: bytes, name: str = "face.png") -> Mutation:
     return mutate
 
 
+def _canvas(shots: str) -> Mutation:
+    """A ``canvas.yaml`` whose ``shots:`` mapping is ``shots`` (its first entry on line 3)."""
+    return _write("canvas.yaml", f"schema: Canvas.1\nshots:\n{shots}\n")
+
+
+def _score(name: str, make: Callable[[Path], None] | None = None) -> Mutation:
+    """A temp score for the scene, ``name`` relative to the production (line 4)."""
+    def mutate(root: Path) -> None:
+        if make is not None:
+            make(root / name)
+        (root / "canvas.yaml").write_text(f"schema: Canvas.1\nscenes:\n  roof:\n"
+                                          f"    audio: {name}\n")
+    return mutate
+
+
 def _png_header(width: int, height: int) -> bytes:
     """A PNG whose header claims a size (a pixel bomb needs no pixels to be dangerous)."""
     def chunk(kind: bytes, body: bytes) -> bytes:
@@ -172,6 +187,71 @@ CASES: dict[str, tuple[Mutation, str]] = {
     "reference outside": (_edit("cast/vex.yaml", "seed: 11", "seed: 11\nrefs: [../../x.png]"),
                           "vex.yaml:8"),
     "script missing": (lambda r: (r / "script.fountain").unlink(), "script not found"),
+    # the canvas: every edit the cut will make
+    "canvas unknown shot": (_canvas('  "9": {extend: 3}'), "canvas.yaml:3: shot 9 is not on"),
+    "canvas unknown scene": (_write("canvas.yaml", "schema: Canvas.1\nscenes:\n  hall: "
+                                    "{order: ['1']}\n"), "canvas.yaml:3: scene hall is not"),
+    "canvas dissolve longer than its shot": (
+        _canvas('  "2":\n    transition: {type: dissolve, duration: 100}'),
+        "canvas.yaml:4: a dissolve of 100 frames into shot 2, which has 12 frames"),
+    "canvas dissolve longer than the shot before": (
+        _canvas('  "1": {trim: {in: 6}}\n  "2":\n    transition: {type: dissolve, duration: 8}'),
+        "canvas.yaml:5: a dissolve of 8 frames out of shot 1, which has 6 frames"),
+    "canvas whip too long": (_canvas('  "2":\n    transition: {type: whip, duration: 40}'),
+                             "a whip of 40 frames into shot 2"),
+    "canvas transition with no frames": (_canvas('  "2":\n    transition: {type: dissolve}'),
+                                         "canvas.yaml:4: `shots.2.transition`"),
+    "canvas unknown transition": (_canvas('  "2":\n    transition: {type: wipe, duration: 4}'),
+                                  "canvas.yaml:4: `shots.2.transition.type`: got 'wipe'"),
+    "canvas negative extend": (_canvas('  "2":\n    extend: -2'),
+                               "canvas.yaml:4: `shots.2.extend`: got -2"),
+    "canvas extend absurd": (_canvas('  "2":\n    extend: "99999999s"'),
+                             "canvas.yaml:4: `shots.2.extend`"),
+    "canvas trim in past the end": (_canvas('  "1":\n    extend: 2\n    trim: {in: 40}'),
+                                    "canvas.yaml:5: trim in at frame 40, but shot 1 has 14"),
+    "canvas trim out past the end": (_canvas('  "1":\n    trim: {in: 2, out: 99}'),
+                                     "canvas.yaml:4: trim out at frame 99, past the end"),
+    "canvas trim out before in": (_canvas('  "1":\n    trim: {in: 8, out: 4}'),
+                                  "canvas.yaml:4: `shots.1.trim`"),
+    "canvas speed zero": (_canvas('  "1":\n    speed: {start: 0, end: 1}'),
+                          "canvas.yaml:4: `shots.1.speed.start`"),
+    "canvas pick a missing take": (_canvas('  "1":\n    pick: 3'), "pick 3: only 1 take"),
+    "canvas order names an unknown shot": (
+        _write("canvas.yaml", "schema: Canvas.1\nscenes:\n  roof:\n    order: ['2', '7']\n"),
+        "canvas.yaml:4: scene roof order names shot 7"),
+    "canvas order names a shot twice": (
+        _write("canvas.yaml", "schema: Canvas.1\nscenes:\n  roof:\n    order:\n      - '2'\n"
+               "      - '2'\n"), "canvas.yaml:6: scene roof order names shot 2 twice"),
+    "canvas score missing": (_score("score.wav"),
+                             "canvas.yaml:4: scene roof score score.wav not found"),
+    "canvas score a directory": (_score("music", lambda p: p.mkdir()), "is a directory"),
+    "canvas score leads outside": (_score("score.wav", lambda p: p.symlink_to("/etc/hostname")),
+                                   "leads outside the production"),
+    "canvas score not sound": (_score("notes.txt", lambda p: p.write_text("la la")),
+                               "is not a sound file (.txt)"),
+    "canvas score absolute": (_score("/etc/hostname"), "is an absolute path"),
+    "canvas score not audio": (_score("score.wav", lambda p: p.write_text("la la la")),
+                               "score.wav is not a readable sound file"),
+    "canvas yaml syntax": (_write("canvas.yaml", "schema: Canvas.1\nshots: [\n"),
+                           "canvas.yaml:3"),
+    "canvas FIFO": (lambda r: os.mkfifo(r / "canvas.yaml"), "canvas.yaml: is a FIFO"),
+    "canvas from the future": (_write("canvas.yaml", "schema: Canvas.9\n"), "canvas.yaml"),
+    "board dissolve longer than its shot": (
+        _edit("boards.yaml", "move: dolly", "move: dolly\n        transition: {type: dissolve, "
+              "duration: 30}"), "boards.yaml:21: a dissolve of 30 frames into shot 2"),
+    # the production's moves (motion capture imports land there)
+    "move name with a space": (_write("moves/My Walk.yaml", "schema: Move.1\nname: My Walk\n"
+                                      "duration: 10\nkeys:\n  - t: 0\n"),
+                               "My Walk.yaml:2: `name`"),
+    "move with nan": (_write("moves/walk2.yaml", "schema: Move.1\nname: walk2\nduration: 10\n"
+                             "keys:\n  - {t: 0, joints: {l_knee: [.nan, 0, 0]}}\n"),
+                      "walk2.yaml:5"),
+    "move file a FIFO": (lambda r: (r / "moves").mkdir() or os.mkfifo(r / "moves" / "x.yaml"),
+                         "x.yaml: is a FIFO"),
+    "move symlinked outside": (lambda r: (r / "moves").mkdir() or (
+        r / "moves" / "hostname.yaml").symlink_to("/etc/hostname"), "leads outside"),
+    "move with no keys": (_write("moves/stand.yaml", "schema: Move.1\nname: stand\n"
+                                 "duration: 10\nkeys: []\n"), "stand.yaml"),
 }
 
 

@@ -1,10 +1,12 @@
 """A scene's temp score mixed into its cut: video packets copied, audio encoded AAC.
 
 The score is cut or padded with silence to the picture's exact length, so the
-cut's duration stays the picture's."""
+cut's duration stays the picture's. It is decoded and encoded in blocks, so memory
+stays flat however long the score file is."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,21 +14,53 @@ import av
 import numpy as np
 
 from aktion.media.atomic import atomic_path
+from aktion.media.errors import MediaError
 
 RATE = 48000
 
 
-def _pcm(path: Path) -> np.ndarray:
-    """The whole sound file as stereo float32 at 48 kHz, shape (2, samples)."""
-    chunks = []
+STEP = 1024  # samples per AAC frame
+
+
+def _chunks(path: Path) -> Iterator[np.ndarray]:
+    """The sound file as stereo float32 at 48 kHz, shape (2, n), chunk by chunk as it is
+    decoded: a one-hour score is never held whole, and stops being read once the picture
+    has all it needs."""
     resampler = av.AudioResampler(format="fltp", layout="stereo", rate=RATE)
-    with av.open(str(path)) as c:
-        for frame in c.decode(audio=0):
-            for f in resampler.resample(frame):
-                chunks.append(f.to_ndarray())
-        for f in resampler.resample(None):
-            chunks.append(f.to_ndarray())
-    return np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0), np.float32)
+    try:
+        with av.open(str(path)) as c:
+            if not c.streams.audio:
+                raise MediaError(f"{path}: no audio stream in the score")
+            for frame in c.decode(audio=0):
+                for f in resampler.resample(frame):
+                    yield f.to_ndarray()
+            for f in resampler.resample(None):
+                yield f.to_ndarray()
+    except av.error.FFmpegError as e:
+        raise MediaError(f"{path}: not a readable sound file: {e}") from None
+
+
+def _score(sound: Path, samples: int) -> Iterator[np.ndarray]:
+    """Exactly ``samples`` samples of the score, in AAC-frame blocks of ``STEP``: cut at
+    the picture's end, padded with silence past the score's."""
+    pending = np.zeros((2, 0), np.float32)
+    sent = 0
+    for chunk in _chunks(sound):
+        room = samples - sent - pending.shape[1]
+        pending = np.concatenate([pending, chunk[:, :room]], axis=1)
+        while pending.shape[1] >= STEP:
+            yield pending[:, :STEP]
+            pending, sent = pending[:, STEP:], sent + STEP
+        if sent + pending.shape[1] >= samples:
+            break
+    while sent < samples:  # what is left, then silence to the end of the picture
+        n = min(STEP, samples - sent)
+        block = np.zeros((2, n), np.float32)
+        k = min(n, pending.shape[1])
+        block[:, :k] = pending[:, :k]
+        pending = pending[:, k:]
+        yield block
+        sent += n
 
 
 def mix(video: Path, sound: Path, out: Path, gain: float = 1.0) -> int:
@@ -36,10 +70,6 @@ def mix(video: Path, sound: Path, out: Path, gain: float = 1.0) -> int:
         frames = vs.frames or sum(1 for p in src.demux(vs) if p.size)
         fps = vs.average_rate or Fraction(24)
     samples = round(frames / fps * RATE)
-    pcm = _pcm(sound)[:, :samples] * gain
-    if pcm.shape[1] < samples:
-        pcm = np.pad(pcm, ((0, 0), (0, samples - pcm.shape[1])))
-    pcm = np.clip(pcm, -1.0, 1.0).astype(np.float32)
     with (
         atomic_path(out) as tmp,
         av.open(str(video)) as src,
@@ -53,13 +83,14 @@ def mix(video: Path, sound: Path, out: Path, gain: float = 1.0) -> int:
                 continue
             packet.stream = vout
             dst.mux(packet)
-        step = 1024
-        for at in range(0, samples, step):
-            chunk = np.ascontiguousarray(pcm[:, at : at + step])
-            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+        at = 0
+        for block in _score(sound, samples):
+            pcm = np.ascontiguousarray(np.clip(block * gain, -1.0, 1.0), dtype=np.float32)
+            frame = av.AudioFrame.from_ndarray(pcm, format="fltp", layout="stereo")
             frame.sample_rate = RATE
             frame.pts = at
             frame.time_base = Fraction(1, RATE)
             dst.mux(aout.encode(frame))
+            at += pcm.shape[1]
         dst.mux(aout.encode(None))
     return samples

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from aktion.media.video import VideoWriter, iter_frames, probe
+from aktion.production.takes import ramp_indices
 
 
 def _write(frames: Iterator[np.ndarray], src: Path, out: Path) -> int:
@@ -58,17 +59,6 @@ def extend(src: Path, out: Path, extra: int) -> int:
         yield from _continued(last, prev, extra)
 
     return _write(all_frames(), src, out)
-
-
-def ramp_indices(n: int, start: float, end: float) -> list[int]:
-    """Source frame per output frame when speed eases linearly from start to end."""
-    out: list[int] = []
-    t = 0.0
-    while t < n - 1e-9:
-        out.append(min(n - 1, int(t)))
-        frac = t / max(n - 1, 1)
-        t += start + (end - start) * frac
-    return out
 
 
 def speed(src: Path, out: Path, start: float, end: float) -> int:

@@ -17,7 +17,6 @@ from aktion.engine.router import Router
 from aktion.engine.store import file_digest
 from aktion.production.takes import Canvas, ShotEdit, canvas_error, load_canvas
 
-from .ops import ramp_indices
 from .takes import add_take, clip_kind
 
 OPS = ("extend", "trim", "speed")
@@ -37,13 +36,7 @@ def _op_params(edit: ShotEdit, kind: str) -> dict | None:
 
 def expected_frames(frames: int, edit: ShotEdit) -> int:
     """The clip's length after the canvas operations, as the cut will see it."""
-    frames += edit.extend
-    if edit.trim is not None:
-        stop = frames if edit.trim.out is None else min(edit.trim.out, frames)
-        frames = stop - edit.trim.in_
-    if edit.speed is not None:
-        frames = len(ramp_indices(frames, edit.speed.start, edit.speed.end))
-    return frames
+    return edit.frames_after(frames)
 
 
 def op_step_id(graph: ShotGraph, kind: str, shot_id: str) -> str:

@@ -2,31 +2,29 @@
 
 ``aktion take new SHOT`` adds a take (rendered by the next ``aktion render``; old
 takes stay in the store); ``aktion take pick SHOT N`` chooses the one the cut uses.
+Every command checks the canvas it would save exactly as ``aktion check`` does, and
+saves nothing that check would refuse: a wrong value is one line, never a traceback.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
-from aktion.production.errors import ProductionError
-from aktion.production.takes import (
-    Canvas,
-    SceneEdit,
-    ShotEdit,
-    SpeedRamp,
-    Take,
-    TransitionOverride,
-    Trim,
-    load_canvas,
-    save_canvas,
-)
+from aktion.production.canvas_checks import canvas_issues
+from aktion.production.errors import ProductionError, SourceIssue
+from aktion.production.load import load_production
+from aktion.production.production import Production
+from aktion.production.pydantic_issues import pydantic_issues
+from aktion.production.takes import CANVAS_FILE, Canvas, read_canvas, save_canvas
 
 from ._errors import fail_on_production_error
 from .app import app, console, err_console
-from .production import open_production
+from .production import move_names
 
 take_app = typer.Typer(help="Takes of a shot: add one, pick one.", no_args_is_help=True)
 app.add_typer(take_app, name="take")
@@ -37,26 +35,62 @@ app.add_typer(canvas_app, name="canvas")
 PathOpt = Annotated[Path, typer.Option("--path", "-p", help="the production folder")]
 
 
-def _open(path: Path, shot: str | None = None) -> tuple[Path, Canvas, ShotEdit]:
-    production = open_production(path)
-    if shot is not None:
+class Edit:
+    """The canvas as plain data, changed by one command, then checked and saved."""
+
+    def __init__(self, path: Path, shot: str | None = None):
+        try:  # the canvas is checked below, after the change: it may be what is repaired
+            self.production: Production = load_production(
+                path, moves=move_names(path.resolve()), canvas=False)
+            self.canvas, self.doc = read_canvas(self.production.root,
+                                                self.production.settings.fps)
+        except ProductionError as e:
+            fail_on_production_error(e)
+            raise
+        if shot is not None:
+            try:
+                self.production.shot(shot)
+            except KeyError:
+                err_console.print(f"[red]✗[/] no shot {shot} in the boards")
+                raise typer.Exit(2) from None
+        self.root = self.production.root
+        # what the file sets, as it set it: the saved canvas keeps a value written
+        # explicitly even where it equals the default
+        self.data: dict[str, Any] = self.canvas.model_dump(mode="json", by_alias=True,
+                                                           exclude_unset=True)
+        self.shot = self.data.setdefault("shots", {}).setdefault(shot, {}) if shot else {}
+
+    def _issues(self, canvas: Canvas) -> list[SourceIssue]:
+        p = self.production
+        boards_path = p.root / p.settings.boards
+        return canvas_issues(canvas, self.doc, p.root, p.boards, p.docs.get(boards_path),
+                             boards_path)
+
+    def save(self, message: str, hint: str = "") -> None:
+        """Check the changed canvas as ``aktion check`` would; save it, or say why not.
+
+        Problems the canvas already had are not this command's: only new ones refuse it."""
+        path = self.root / CANVAS_FILE
         try:
-            production.shot(shot)
-        except KeyError:
-            err_console.print(f"[red]✗[/] no shot {shot} in the boards")
-            raise typer.Exit(2) from None
-    try:
-        canvas = load_canvas(production.root, production.settings.fps)
-    except ProductionError as e:
-        fail_on_production_error(e)
-        raise
-    edit = canvas.shots.setdefault(shot, ShotEdit()) if shot else ShotEdit()
-    return production.root, canvas, edit
+            canvas = Canvas.model_validate(self.data,
+                                           context={"fps": self.production.settings.fps})
+        except ValidationError as e:
+            self._refuse(pydantic_issues(path, self.doc, e), hint)
+        before = {str(i) for i in self._issues(self.canvas)}
+        new = [i for i in self._issues(canvas) if str(i) not in before]
+        if new:
+            self._refuse(new, hint)
+        save_canvas(self.root, canvas)
+        console.print(f"[green]✓[/] {message} (canvas.yaml); "
+                      f"[bold]aktion render {self.root}[/] to see it")
 
-
-def _save(root: Path, canvas: Canvas, message: str) -> None:
-    save_canvas(root, canvas)
-    console.print(f"[green]✓[/] {message} (canvas.yaml); [bold]aktion render {root}[/] to see it")
+    def _refuse(self, issues: list[SourceIssue], hint: str) -> None:
+        err_console.print("[bold red]canvas.yaml not changed:[/]")
+        for issue in issues:
+            err_console.print("  ✗ " + str(issue), markup=False)
+        if hint:
+            err_console.print(f"  {hint}", markup=False)
+        raise typer.Exit(2)
 
 
 @take_app.command("new")
@@ -72,32 +106,32 @@ def take_new(
     A previz take re-performs the shot (beat timing, operator wobble, framing); a
     generated shot is generated again on the same conditioning (--backend: another
     generative backend for it). `aktion plan` says what each take re-runs."""
-    root, canvas, edit = _open(path, shot)
-    edit.takes.append(Take(seed=seed, backend=backend))
-    n = len(edit.takes) + 1
+    edit = Edit(path, shot)
+    take = {k: v for k, v in (("seed", seed), ("backend", backend)) if v is not None}
+    takes = edit.shot.setdefault("takes", [])
+    takes.append(take)
+    n = len(takes) + 1
     if pick:
-        edit.pick = n
-    _save(root, canvas, f"shot {shot}: take {n} added{' and picked' if pick else ''}")
+        edit.shot["pick"] = n
+    edit.save(f"shot {shot}: take {n} added{' and picked' if pick else ''}")
 
 
 @take_app.command("pick")
 def take_pick(shot: str, n: int, path: PathOpt = Path(".")) -> None:
     """Pick take N of SHOT for the cut."""
-    root, canvas, edit = _open(path, shot)
-    if not 1 <= n <= len(edit.takes) + 1:
-        err_console.print(f"[red]✗[/] shot {shot} has {len(edit.takes) + 1} take(s)")
-        raise typer.Exit(2)
-    edit.pick = n
-    _save(root, canvas, f"shot {shot}: take {n} picked")
+    edit = Edit(path, shot)
+    edit.shot["pick"] = n
+    edit.save(f"shot {shot}: take {n} picked")
 
 
 @canvas_app.command("extend")
 def extend(shot: str, seconds: float, path: PathOpt = Path(".")) -> None:
     """Continue SHOT by SECONDS from its last frames."""
-    root, canvas, edit = _open(path, shot)
-    fps = open_production(path).settings.fps
-    edit.extend = round(seconds * fps)
-    _save(root, canvas, f"shot {shot}: extended by {edit.extend} frames")
+    edit = Edit(path, shot)
+    fps = edit.production.settings.fps
+    frames = round(seconds * fps) if math.isfinite(seconds) else seconds
+    edit.shot["extend"] = frames
+    edit.save(f"shot {shot}: extended by {frames} frames")
 
 
 @canvas_app.command("trim")
@@ -106,33 +140,35 @@ def trim(shot: str, path: PathOpt = Path("."),
          stop: Annotated[int | None, typer.Option("--out", help="frame after the last")] = None,
          ) -> None:
     """Trim SHOT to frames [in, out)."""
-    root, canvas, edit = _open(path, shot)
-    edit.trim = Trim.model_validate({"in": first, "out": stop})
-    _save(root, canvas, f"shot {shot}: trimmed to [{first}, {stop if stop else 'end'})")
+    edit = Edit(path, shot)
+    edit.shot["trim"] = {"in": first, "out": stop}
+    edit.save(f"shot {shot}: trimmed to [{first}, {stop if stop is not None else 'end'})")
 
 
 @canvas_app.command("transition")
-def transition(shot: str, kind: str, frames: int = 0, path: PathOpt = Path(".")) -> None:
+def transition(shot: str, kind: str,
+               frames: Annotated[int | None, typer.Option(
+                   help="its length in frames (any transition but a cut needs one)")] = None,
+               path: PathOpt = Path(".")) -> None:
     """The transition into SHOT: cut, dissolve, dip or whip, over FRAMES."""
-    root, canvas, edit = _open(path, shot)
-    edit.transition = TransitionOverride.model_validate({"type": kind, "duration": frames})
-    _save(root, canvas, f"shot {shot}: {kind} in over {frames} frames")
+    edit = Edit(path, shot)
+    edit.shot["transition"] = {"type": kind, "duration": frames or 0}
+    needs = frames is None and kind in ("dissolve", "dip", "whip")
+    hint = f"give the {kind} its length: --frames N" if needs else ""
+    edit.save(f"shot {shot}: {kind} in over {frames or 0} frames", hint)
 
 
 @canvas_app.command("speed")
 def speed(shot: str, start: float, end: float, path: PathOpt = Path(".")) -> None:
     """A speed ramp on SHOT from START to END times real time."""
-    root, canvas, edit = _open(path, shot)
-    edit.speed = SpeedRamp(start=start, end=end)
-    _save(root, canvas, f"shot {shot}: speed {start:g} -> {end:g}")
+    edit = Edit(path, shot)
+    edit.shot["speed"] = {"start": start, "end": end}
+    edit.save(f"shot {shot}: speed {start:g} -> {end:g}")
 
 
 @canvas_app.command("audio")
 def audio(scene: str, file: str, path: PathOpt = Path(".")) -> None:
     """A temp score for SCENE: FILE, relative to the production, mixed into its cut."""
-    root, canvas, _ = _open(path)
-    if not (root / file).is_file():
-        err_console.print(f"[red]✗[/] {root / file} not found")
-        raise typer.Exit(2)
-    canvas.scenes.setdefault(scene, SceneEdit()).audio = file
-    _save(root, canvas, f"scene {scene}: score {file}")
+    edit = Edit(path)
+    edit.data.setdefault("scenes", {}).setdefault(scene, {})["audio"] = file
+    edit.save(f"scene {scene}: score {file}")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import numpy as np
 import typer
+from rich.markup import escape
 
 from .app import app, console, err_console
 from .production import PathArg, open_production
@@ -39,19 +40,35 @@ def moves_list(
 @moves_app.command("import")
 def moves_import(
     file: Annotated[Path, typer.Argument(help="a .bvh file")],
-    name: Annotated[str | None, typer.Option("--name", help="the move's name")] = None,
-    into: Annotated[Path | None, typer.Option("--into", help="folder for the move file")]
+    name: Annotated[str | None, typer.Option(
+        "--name", help="the move's name (made a valid one: \"My Walk\" -> my_walk)")] = None,
+    path: Annotated[Path, typer.Option(
+        "--path", "-p", help="the production whose moves/ receives it")] = Path("."),
+    into: Annotated[Path | None, typer.Option(
+        "--into", help="another folder for the move file (default: the production's moves/)")]
+    = None,
+    names: Annotated[Path | None, typer.Option(
+        "--map", help="a joint naming table of your own (see bvh_names.yaml), tried first")]
     = None,
 ) -> None:
     """Import a BVH clip as a move retargeted to the Aktion skeleton."""
+    from aktion.previz import bvh_names
     from aktion.previz.bvh import BvhError, import_bvh
 
+    if into is None and not (path / "aktion.toml").is_file():
+        err_console.print(f"[red]✗[/] {path.resolve()} is not a production folder (no "
+                          "aktion.toml): give --path PRODUCTION, or --into FOLDER")
+        raise typer.Exit(2)
     try:
-        out = import_bvh(file, name=name, into=into or Path("moves"))
-    except (BvhError, OSError) as e:
-        err_console.print(f"[red]✗[/] {file}: {e}")
+        table = bvh_names.load(names) if names is not None else None
+        out = import_bvh(file, name=name, into=into or path / "moves", table=table)
+    except (BvhError, bvh_names.NamesError) as e:
+        err_console.print(f"[red]✗[/] {escape(str(e))}")
         raise typer.Exit(2) from None
-    console.print(f"[green]✓[/] {out}")
+    except OSError as e:
+        err_console.print(f"[red]✗[/] {escape(f'{file}: {e.strerror or e}')}")
+        raise typer.Exit(2) from None
+    console.print(f"[green]✓[/] move `{out.stem}` in {out}")
 
 
 @app.command("export-bvh")

@@ -8,6 +8,7 @@ from itertools import combinations, pairwise
 from aktion.production.board import Scene, Shot
 from aktion.production.production import Production
 
+from . import where
 from .findings import Finding
 from .screen import Vec, framed, line_of_action, look, order
 
@@ -33,10 +34,12 @@ def crossing(production: Production, scene: Scene, a: Shot, b: Shot, line: Vec) 
             left, right = (p, q) if oa[p] < oa[q] else (q, p)
             cause = (f"the camera crossed the line (side {a.side} -> {b.side})"
                      if a.side != b.side else "the blocking swapped them")
+            file, line = (where.board(production, b, "side") if a.side != b.side
+                          else where.mark(production, b, left))
             out.append(Finding(
                 "180", scene.id, (a.id, b.id),
                 f"{_name(production, left)} is screen-left of {_name(production, right)} in "
-                f"{a.id} but screen-right in {b.id}: {cause}", "error"))
+                f"{a.id} but screen-right in {b.id}: {cause}", "error", file, line))
     return out
 
 
@@ -57,7 +60,8 @@ def eyeline(production: Production, scene: Scene, a: Shot, b: Shot, line: Vec) -
     return [Finding(
         "eyeline", scene.id, (a.id, b.id),
         f"{_name(production, fa[0])} in {a.id} and {_name(production, fb[0])} in {b.id} both "
-        f"look screen-{way}: they will not seem to look at each other", "warning")]
+        f"look screen-{way}: they will not seem to look at each other", "warning",
+        *where.mark(production, b, fb[0]))]
 
 
 def end_marks(production: Production, shot: Shot) -> dict[str, tuple[float, float]]:
@@ -83,7 +87,7 @@ def placement(production: Production, scene: Scene, a: Shot, b: Shot) -> list[Fi
                     "continuity", scene.id, (a.id, b.id),
                     f"{_name(production, m.who)} ends {a.id} at ({x0:g}, {z0:g}) but starts "
                     f"{b.id} at ({x1:g}, {z1:g}), {d:.1f} m away with no move between",
-                    "warning"))
+                    "warning", *where.mark(production, b, m.who)))
     return out
 
 
@@ -98,7 +102,8 @@ def speakers(production: Production, scene: Scene, shot: Shot) -> list[Finding]:
             out.append(Finding(
                 "continuity", scene.id, (shot.id,),
                 f"{e.character} speaks on line {e.line} but is not blocked or framed in "
-                f"{shot.id} (off-screen voice?)", "warning"))
+                f"{shot.id} (off-screen voice?)", "warning",
+                *where.script(production, e.line)))
     return out
 
 

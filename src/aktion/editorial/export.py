@@ -10,6 +10,7 @@ from aktion.engine.graph import ShotGraph
 from aktion.engine.store import Store
 from aktion.media.atomic import atomic_path
 
+from . import finishing
 from .timeline import build_timeline
 
 # format -> (OTIO adapter, file extension)
@@ -39,10 +40,35 @@ def export_scene(graph: ShotGraph, store: Store, scene: str, fmt: str,
     # An EDL is a picture list (its writer takes two audio tracks at most): no stems.
     timeline = build_timeline(graph, store, scene, folder, folder / "media", audio=fmt != "edl")
     dest = folder / f"{scene}{ext}"
+    text = _write_format(graph, timeline, fmt, adapter, folder, scene)
     with atomic_path(dest) as tmp:
-        tmp.write_text(otio.adapters.write_to_string(timeline, adapter_name=adapter),
-                       encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
     return dest
+
+
+def reel_map_path(folder: Path, scene: str) -> Path:
+    """Where an EDL's reel map is written: beside it, ``<scene>.reels.csv``."""
+    return folder / f"{scene}.reels.csv"
+
+
+def _write_format(graph: ShotGraph, timeline: otio.schema.Timeline, fmt: str, adapter: str,
+                  folder: Path, scene: str) -> str:
+    """The timeline in ``fmt``, finished so the suite opens it as-is (see ``finishing``)."""
+    s = graph.production.settings
+    if fmt == "fcp7":
+        finishing.absolute_urls(timeline, folder, localhost=True)
+        finishing.fcp7_format(timeline, s.width, s.height, s.fps)
+    elif fmt == "fcpx":
+        finishing.absolute_urls(timeline, folder)
+    elif fmt == "edl":
+        reels = finishing.assign_reels(timeline)
+        with atomic_path(reel_map_path(folder, scene)) as tmp:
+            tmp.write_text(finishing.reel_map(reels, folder), encoding="utf-8")
+        finishing.absolute_urls(timeline, folder)
+    text = otio.adapters.write_to_string(timeline, adapter_name=adapter)
+    if fmt == "fcpx":
+        text = finishing.fcpx_finish(text, timeline, s.width, s.height)
+    return text
 
 
 def export(graph: ShotGraph, store: Store, fmt: str, folder: Path | None = None) -> list[Path]:

@@ -1,7 +1,8 @@
 """The scene cut as an OTIO timeline, frame for frame what the editor stitched.
 
-Each clip points at the clip the cut used (the picked take after its canvas
-operations), copied beside the export so media paths are relative. A dissolve
+Each clip points at the picked take the cut used, as it was before a trim (see
+``handles``), copied beside the export so media paths are relative (the exports
+for other suites make them absolute, see ``finishing``). A dissolve
 becomes an OTIO transition over handles, so the track's duration equals the
 cut's frames; a dip or a whip uses no handles and is kept as clip metadata and
 a marker, the way editors carry effects they do not share.
@@ -11,31 +12,18 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import opentimelineio as otio
 
-from aktion.engine.graph import ShotGraph, Step
+from aktion.engine.graph import ShotGraph
 from aktion.engine.store import Store, file_digest
-from aktion.media.video import probe
 
 from .audio import audio_tracks
+from .handles import ClipSource, ExportError, take_sources
 
-
-class ExportError(RuntimeError):
-    """The cut cannot be exported yet (e.g. not rendered); says what to do."""
-
-
-@dataclass(frozen=True)
-class ClipSource:
-    shot: str
-    take: int
-    step: Step
-    media: Path
-    frames: int
-    record: dict[str, Any]
+__all__ = ["ClipSource", "ExportError", "build_timeline", "cut_sources"]
 
 
 def _rt(frames: int, fps: float) -> otio.opentime.RationalTime:
@@ -47,21 +35,8 @@ def _range(start: int, frames: int, fps: float) -> otio.opentime.TimeRange:
 
 
 def cut_sources(graph: ShotGraph, store: Store, scene: str) -> list[ClipSource]:
-    """The clips the scene's cut is made of, in order, from the store."""
-    cut = graph.steps[f"cut:{scene}"]
-    if store.lookup(cut.key) is None:
-        raise ExportError(f"scene {scene} is not rendered as planned: run aktion render first")
-    sources = []
-    for entry in cut.request.params["shots"]:
-        step = graph.steps[cut.deps[f"shot:{entry['id']}"][0]]
-        action = store.lookup(step.key)
-        if action is None:
-            raise ExportError(f"{step.id} is not in the store: run aktion render first")
-        media = store.blob_path(action.outputs["video"])
-        record = {"key": action.key, **action.record}
-        sources.append(ClipSource(entry["id"], int(entry.get("take", 1)), step, media,
-                                  probe(media).frames, record))
-    return sources
+    """The clips the scene's cut is made of, in order, from the store (see ``handles``)."""
+    return take_sources(graph, store, scene)
 
 
 def _place_media(src: ClipSource, scene: str, media_dir: Path) -> Path:
@@ -133,13 +108,13 @@ def build_timeline(graph: ShotGraph, store: Store, scene: str, export_dir: Path,
         ref.name = media.name
         clip = otio.schema.Clip(
             name=f"{src.shot} take {src.take}", media_reference=ref,
-            source_range=_range(ins[i], src.frames - ins[i] - outs[i], fps))
+            source_range=_range(src.start + ins[i], src.length - ins[i] - outs[i], fps))
         clip.metadata["aktion"] = _clip_metadata(graph, src, entry)
         t = entry.get("transition") or {}
         if i > 0 and t.get("type") in ("dip", "whip"):
             clip.markers.append(otio.schema.Marker(
                 name=f"{t['type']} in, {t['duration']} frames",
-                marked_range=_range(ins[i], 0, fps),
+                marked_range=_range(src.start + ins[i], 0, fps),
                 metadata={"aktion": {"transition": t}}))
         track.append(clip)
     timeline = otio.schema.Timeline(

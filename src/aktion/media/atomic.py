@@ -23,6 +23,26 @@ def temp_beside(path: Path) -> Path:
     return Path(name)
 
 
+def mode_for(path: Path) -> int:
+    """The permission bits a file written at ``path`` should have: those of the file it
+    replaces, else what a new file gets under the process umask (a temp file is 0600)."""
+    try:
+        return Path(path).stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system says it (Linux)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    umask = os.umask(0o022)  # elsewhere: the only portable way is to set it and put it back
+    os.umask(umask)
+    return umask
+
+
 def fsync_file(path: Path) -> None:
     with open(path, "rb+") as f:
         os.fsync(f.fileno())

@@ -161,8 +161,15 @@ class VideoInfo:
         return float(self.frames / self.fps)
 
 
+MAX_SIDE = 8192  # pixels: DCI 8K is 8192 wide
+MAX_PIXELS = 7680 * 4320  # the largest frame a production renders (8K UHD, 33 MP)
+"""Clips larger than this are refused before a frame is decoded: one 8192x8192 RGB frame
+is 200 MB, and a reader holds several."""
+
+
 def _open(path: Path) -> av.container.InputContainer:
-    """Open a video for reading, turning every failure into a MediaError naming it."""
+    """Open a video for reading, turning every failure into a MediaError naming it;
+    a frame size past ``MAX_PIXELS`` (or a side past ``MAX_SIDE``) is refused here."""
     if not path.exists():
         raise MediaError(f"{path}: no such file")
     if not path.is_file():
@@ -176,6 +183,13 @@ def _open(path: Path) -> av.container.InputContainer:
     if not container.streams.video:
         container.close()
         raise MediaError(f"{path}: contains no video stream")
+    ctx = container.streams.video[0].codec_context
+    w, h = ctx.width or 0, ctx.height or 0
+    if w * h > MAX_PIXELS or max(w, h) > MAX_SIDE:
+        container.close()
+        raise MediaError(f"{path}: {w}x{h} frames are too large to decode (at most "
+                         f"{MAX_PIXELS / 1e6:.0f} megapixels, {MAX_SIDE} pixels a side; "
+                         "the largest production format is 7680x4320)")
     return container
 
 

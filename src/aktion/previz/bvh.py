@@ -1,8 +1,10 @@
 """BVH motion capture in and out: import clips as moves, export performances for Blender.
 
-Import reads any BVH hierarchy with Euler rotation channels (CMU-style names such as
-``Hips``, ``LeftUpLeg``, ``RightForeArm``, or Aktion's own joint names), computes
-its joint positions, and retargets them to the Aktion skeleton by matching bone
+Import reads any BVH hierarchy with Euler rotation channels, in any channel order
+(``bvh_parse`` refuses a broken file with its line), finds which of its joints stand
+for Aktion's through a naming table that covers CMU, Biovision/MocapBank, Mixamo,
+bvhio-style, Biped and Unreal rigs and that a user can extend (``bvh_names``),
+computes their positions, and retargets them to the Aktion skeleton by matching bone
 directions, so proportions may differ. The result is a move file (``Move.1``), one
 key per frame at 24 fps: adding mocap to the library is adding that file.
 
@@ -14,164 +16,27 @@ is what Blender's BVH importer expects.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import bvh_names
+from .bvh_parse import BvhClip, BvhError, parse, read
+from .curves import interpolate
 from .rotation import align_rotvec, rotvec_matrices
 from .skeleton import INDEX, JOINTS, PARENTS, Skeleton
 
+__all__ = ["BODY", "BvhClip", "BvhError", "export", "import_bvh", "mapping", "move_data",
+           "move_name", "parse", "read", "retarget"]
+
 CM = 100.0  # exported BVH units per metre
 
-CMU_NAMES: dict[str, tuple[str, ...]] = {
-    "pelvis": ("hips", "hip", "pelvis", "root"),
-    "spine": ("spine", "lowerback", "abdomen"),
-    "chest": ("spine1", "chest", "spine2", "upperback"),
-    "neck": ("neck", "neck1"),
-    "head": ("head",),
-    "l_shoulder": ("leftarm", "lshoulder", "leftupperarm", "l_shoulder"),
-    "l_elbow": ("leftforearm", "lforearm", "leftlowerarm", "l_elbow"),
-    "l_wrist": ("lefthand", "lhand", "l_wrist"),
-    "r_shoulder": ("rightarm", "rshoulder", "rightupperarm", "r_shoulder"),
-    "r_elbow": ("rightforearm", "rforearm", "rightlowerarm", "r_elbow"),
-    "r_wrist": ("righthand", "rhand", "r_wrist"),
-    "l_hip": ("leftupleg", "lthigh", "leftupperleg", "l_hip"),
-    "l_knee": ("leftleg", "lshin", "leftlowerleg", "l_knee"),
-    "l_ankle": ("leftfoot", "lfoot", "l_ankle"),
-    "l_toe": ("lefttoebase", "lefttoe", "ltoe", "l_toe"),
-    "r_hip": ("rightupleg", "rthigh", "rightupperleg", "r_hip"),
-    "r_knee": ("rightleg", "rshin", "rightlowerleg", "r_knee"),
-    "r_ankle": ("rightfoot", "rfoot", "r_ankle"),
-    "r_toe": ("righttoebase", "righttoe", "rtoe", "r_toe"),
-}
-"""Aktion joint -> BVH joint names that stand for it (first found wins, case-insensitive)."""
-
-
-class BvhError(ValueError):
-    """A BVH file that cannot be read or retargeted."""
-
-
-@dataclass
-class BvhClip:
-    """A parsed BVH: joints (End Sites included, channel-less), offsets and motion."""
-
-    names: list[str]
-    parents: list[int]
-    offsets: np.ndarray  # (B, 3)
-    channels: list[list[str]]
-    motion: np.ndarray  # (F, total channels)
-    frame_time: float
-
-    @property
-    def frames(self) -> int:
-        return int(self.motion.shape[0])
-
-    def positions(self) -> np.ndarray:
-        """World positions (F, B, 3) in the file's units, by forward kinematics."""
-        f, b = self.frames, len(self.names)
-        pos = np.zeros((f, b, 3))
-        rot = np.zeros((f, b, 3, 3))
-        col = 0
-        for j in range(b):
-            local_r = np.broadcast_to(np.eye(3), (f, 3, 3)).copy()
-            trans = np.zeros((f, 3))
-            for ch in self.channels[j]:
-                v = self.motion[:, col]
-                col += 1
-                axis = ch[0].lower()
-                if ch.lower().endswith("position"):
-                    trans[:, "xyz".index(axis)] = v
-                else:
-                    local_r = local_r @ _axis_matrices(axis, v)
-            p = self.parents[j]
-            if p < 0:
-                pos[:, j] = self.offsets[j] + trans
-                rot[:, j] = local_r
-            else:
-                pos[:, j] = pos[:, p] + np.einsum("fij,j->fi", rot[:, p], self.offsets[j] + 0)
-                pos[:, j] += np.einsum("fij,fj->fi", rot[:, p], trans)
-                rot[:, j] = rot[:, p] @ local_r
-        return pos
-
-
-def _axis_matrices(axis: str, deg: np.ndarray) -> np.ndarray:
-    a = np.radians(deg)
-    c, s = np.cos(a), np.sin(a)
-    m = np.zeros(a.shape + (3, 3))
-    i = "xyz".index(axis)
-    j, k = (i + 1) % 3, (i + 2) % 3
-    m[..., i, i] = 1.0
-    m[..., j, j] = c
-    m[..., k, k] = c
-    m[..., j, k] = -s
-    m[..., k, j] = s
-    return m
-
-
-def parse(text: str) -> BvhClip:
-    """Read BVH text (HIERARCHY then MOTION)."""
-    tokens = re.findall(r"[^\s{}]+|[{}]", text)
-    names: list[str] = []
-    parents: list[int] = []
-    offsets: list[list[float]] = []
-    channels: list[list[str]] = []
-    stack: list[int] = []
-    i = 0
-    pending = -1
-    try:
-        while i < len(tokens):
-            t = tokens[i]
-            if t in ("ROOT", "JOINT"):
-                names.append(tokens[i + 1])
-                parents.append(stack[-1] if stack else -1)
-                offsets.append([0.0, 0.0, 0.0])
-                channels.append([])
-                pending = len(names) - 1
-                i += 2
-            elif t == "End":
-                names.append(f"{names[stack[-1]]}_end")
-                parents.append(stack[-1])
-                offsets.append([0.0, 0.0, 0.0])
-                channels.append([])
-                pending = len(names) - 1
-                i += 2
-            elif t == "{":
-                stack.append(pending)
-                i += 1
-            elif t == "}":
-                stack.pop()
-                i += 1
-            elif t == "OFFSET":
-                offsets[stack[-1]] = [float(x) for x in tokens[i + 1 : i + 4]]
-                i += 4
-            elif t == "CHANNELS":
-                n = int(tokens[i + 1])
-                channels[stack[-1]] = tokens[i + 2 : i + 2 + n]
-                i += 2 + n
-            elif t == "MOTION":
-                frames = int(tokens[i + 2])
-                frame_time = float(tokens[i + 5])
-                values = np.array([float(x) for x in tokens[i + 6 :]], dtype=np.float64)
-                width = sum(len(c) for c in channels)
-                if width == 0 or len(values) != frames * width:
-                    raise BvhError(f"MOTION has {len(values)} values, expected {frames} x {width}")
-                motion = values.reshape(frames, width)
-                return BvhClip(names, parents, np.array(offsets), channels, motion, frame_time)
-            else:
-                i += 1
-    except (IndexError, ValueError) as e:
-        if isinstance(e, BvhError):
-            raise
-        raise BvhError(f"not a readable BVH file: {e}") from None
-    raise BvhError("no MOTION section")
-
-
-def read(path: Path | str) -> BvhClip:
-    return parse(Path(path).read_text(encoding="utf-8", errors="replace"))
+BODY: tuple[str, ...] = tuple(bvh_names.builtin())
+"""The Aktion joints a BVH clip can drive (the face points follow the head)."""
 
 
 # --- rotations from positions ---------------------------------------------------------
@@ -232,23 +97,38 @@ def _euler_zxy(m: np.ndarray) -> np.ndarray:
 # --- import -----------------------------------------------------------------------
 
 
-def mapping(clip: BvhClip) -> dict[str, int]:
-    """Aktion joint -> index of the BVH joint standing for it."""
-    lower = {n.lower().rsplit(":", 1)[-1]: i for i, n in enumerate(clip.names)
-             if not n.endswith("_end")}  # fmt: skip
-    out: dict[str, int] = {}
-    for joint, options in CMU_NAMES.items():
-        found = next((lower[o] for o in options if o in lower), None)
-        if found is not None:
-            out[joint] = found
-    missing = [j for j in ("pelvis", "l_hip", "r_hip", "l_knee", "r_knee") if j not in out]
-    if missing:
-        raise BvhError(f"no BVH joint for {', '.join(missing)} (names: {', '.join(clip.names)})")
-    return out
+def mapping(clip: BvhClip, table: bvh_names.Table | None = None) -> dict[str, int]:
+    """Aktion joint -> index of the BVH joint standing for it (see ``bvh_names``)."""
+    joints = [i for i, n in enumerate(clip.names) if clip.channels[i] or not n.endswith("_end")]
+    try:
+        found = bvh_names.match([clip.names[i] for i in joints], table)
+    except bvh_names.NamesError as e:
+        raise BvhError(str(e)) from None
+    return {joint: joints[k] for joint, k in found.items()}
+
+
+CHUNK = 1024  # frames solved by forward kinematics at once: memory stays flat
+
+
+def _resampled_positions(clip: BvhClip, bones: list[int], fps: float) -> np.ndarray:
+    """Positions (N, len(bones), 3) of the ``bones`` at ``fps``, interpolated linearly
+    between the clip's frames, so only the frames the move keeps are solved."""
+    src = np.empty((clip.frames, len(bones), 3))
+    for start in range(0, clip.frames, CHUNK):
+        src[start:start + CHUNK] = clip.positions(start, start + CHUNK)[:, bones]
+    src_t = np.arange(clip.frames) * clip.frame_time
+    n = max(2, round(float(src_t[-1]) * fps) + 1)
+    if clip.frames == 1:
+        return np.repeat(src, n, axis=0)
+    dst_t = np.minimum(np.arange(n) / fps, src_t[-1])
+    k = np.clip(np.searchsorted(src_t, dst_t, side="right") - 1, 0, clip.frames - 2)
+    w = ((dst_t - src_t[k]) / (src_t[k + 1] - src_t[k]))[:, None, None]
+    return src[k] * (1 - w) + src[k + 1] * w
 
 
 def retarget(
-    clip: BvhClip, skeleton: Skeleton | None = None, fps: float = 24.0
+    clip: BvhClip, skeleton: Skeleton | None = None, fps: float = 24.0,
+    table: bvh_names.Table | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Aktion joint angles (N, J, 3) and root (N, 4: forward, up, right, turn) at ``fps``.
 
@@ -258,8 +138,9 @@ def retarget(
     from aktion.production.cast import Build
 
     skeleton = skeleton or Skeleton.from_build(Build())
-    index = mapping(clip)
-    pos = clip.positions()
+    found = mapping(clip, table)
+    index = {j: k for k, j in enumerate(found)}  # Aktion joint -> column of ``pos``
+    pos = _resampled_positions(clip, list(found.values()), fps)
     first = pos[0]
     right = first[index["r_hip"]] - first[index["l_hip"]]
     right[1] = 0.0
@@ -269,22 +150,20 @@ def retarget(
     up = np.array([0.0, 1.0, 0.0])
     forward = np.cross(up, right)
     basis = np.stack([forward, up, right])  # rows: the character's axes in file space
-    feet = min(first[index[k], 1] for k in ("l_ankle", "r_ankle") if k in index)
-    hips = first[index["pelvis"], 1] - feet
+    feet = [first[index[k], 1] for k in ("l_ankle", "r_ankle", "l_knee", "r_knee")
+            if k in index]
+    hips = first[index["pelvis"], 1] - min(feet)
     scale = skeleton.pelvis_height / hips if hips > 1e-9 else 1.0
     local = (pos - first[index["pelvis"]] * np.array([1.0, 0.0, 1.0])) @ basis.T * scale
-    # resample to fps
-    src_t = np.arange(clip.frames) * clip.frame_time
-    n = max(2, round(float(src_t[-1]) * fps) + 1)
-    dst_t = np.arange(n) / fps
     known = np.zeros(len(JOINTS), bool)
     for j in index:
         known[INDEX[j]] = True
-    angles = np.zeros((clip.frames, len(JOINTS), 3))
-    for f in range(clip.frames):
+    n = len(local)
+    angles = np.zeros((n, len(JOINTS), 3))
+    for f in range(n):
         targets = np.zeros((len(JOINTS), 3))
-        for j, b in index.items():
-            targets[INDEX[j]] = local[f, b]
+        for j, k in index.items():
+            targets[INDEX[j]] = local[f, k]
         world = world_rotations(targets, known, skeleton.offsets)
         for j in range(len(JOINTS)):
             p = PARENTS[j]
@@ -293,23 +172,52 @@ def retarget(
     angles = np.degrees(np.unwrap(np.radians(angles), axis=0))
     pelvis = local[:, index["pelvis"]]
     root = np.stack([pelvis[:, 0], pelvis[:, 1] - skeleton.pelvis_height, pelvis[:, 2],
-                     np.zeros(clip.frames)], 1)  # fmt: skip
-    out_a = np.stack([np.stack([np.interp(dst_t, src_t, angles[:, j, k]) for k in range(3)], -1)
-                      for j in range(len(JOINTS))], 1)  # fmt: skip
-    out_r = np.stack([np.interp(dst_t, src_t, root[:, k]) for k in range(4)], -1)
-    return out_a, out_r
+                     np.zeros(n)], 1)  # fmt: skip
+    if not (np.isfinite(angles).all() and np.isfinite(root).all()):
+        raise BvhError("the clip's motion does not retarget to finite angles")
+    return angles, root
+
+
+ANGLE_TOLERANCE = 0.5  # degrees a reduced curve may stray from the clip's
+ROOT_TOLERANCE = 0.003  # metres
+
+
+def key_frames(angles: np.ndarray, root: np.ndarray) -> list[int]:
+    """The frames to key so the move's own curves (monotone cubic, see ``curves``) stay
+    within ``ANGLE_TOLERANCE`` and ``ROOT_TOLERANCE`` of every frame of the clip.
+
+    Mocap is dense and smooth: keying every frame makes a move file that is slow to read
+    and hard to diff. Starting from the two ends, the worst frame of every segment that
+    strays is keyed, until none does."""
+    n = len(angles)
+    values = np.concatenate([angles.reshape(n, -1) / ANGLE_TOLERANCE,
+                             root[:, :3] / ROOT_TOLERANCE], axis=1)
+    at = np.arange(n, dtype=np.float64)
+    keys = sorted({0, n - 1})
+    while True:
+        error = np.abs(interpolate(at[keys], values[keys], at) - values).max(axis=1)
+        added = []
+        for a, b in itertools.pairwise(keys):
+            if b - a > 1:
+                worst = a + 1 + int(np.argmax(error[a + 1 : b]))
+                if error[worst] > 1.0:
+                    added.append(worst)
+        if not added:
+            return keys
+        keys = sorted(set(keys) | set(added))
 
 
 def move_data(
     clip: BvhClip, name: str, skeleton: Skeleton | None = None, *, kind: str = "action",
-    grounded: bool = True, description: str = "",
+    grounded: bool = True, description: str = "", table: bvh_names.Table | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """A ``Move.1`` move file's content for the clip: one key per frame at 24 fps."""
-    angles, root = retarget(clip, skeleton)
+    """A ``Move.1`` move file's content for the clip, keyed at 24 fps where its curves
+    need it (see ``key_frames``)."""
+    angles, root = retarget(clip, skeleton, table=table)
+    body = [j for j in range(len(JOINTS)) if PARENTS[j] < 0 or JOINTS[j] in BODY]
     keys = []
-    for f in range(len(angles)):
-        joints = {JOINTS[j]: [round(float(v), 3) for v in angles[f, j]]
-                  for j in range(len(JOINTS)) if PARENTS[j] < 0 or JOINTS[j] in CMU_NAMES}  # fmt: skip
+    for f in key_frames(angles[:, body], root):
+        joints = {JOINTS[j]: [round(float(v), 3) for v in angles[f, j]] for j in body}
         keys.append({"t": f, "joints": joints,
                      "root": [round(float(v), 4) for v in root[f, :3]]})  # fmt: skip
     return {
@@ -343,18 +251,33 @@ def move_yaml(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def import_bvh(path: Path | str, name: str | None = None, into: Path | str | None = None) -> Path:
-    """Import a BVH file as ``<into>/<name>.yaml`` (a move the library loads)."""
+def move_name(text: str) -> str:
+    """A valid move name from a file name or a title: ``"My Walk"`` -> ``my_walk``."""
+    name = re.sub(r"[^a-z0-9_-]+", "_", text.strip().lower()).strip("_-")
+    if not name:
+        raise BvhError(f"`{text}` has no letters or digits to name a move with")
+    return name
+
+
+def import_bvh(path: Path | str, name: str | None = None, into: Path | str | None = None,
+               table: bvh_names.Table | None = None) -> Path:
+    """Import a BVH file as ``<into>/<name>.yaml`` (a move the library loads).
+
+    ``name`` is made a valid move name (``"My Walk"`` -> ``my_walk``); the file is
+    written atomically with the mode a new file gets here (or the mode of the move it
+    replaces), not a temp file's private one."""
+    from aktion.media.atomic import atomic_path, mode_for
+
     path = Path(path)
-    name = name or re.sub(r"[^a-z0-9_-]+", "_", path.stem.lower()).strip("_-") or "mocap"
-    data = move_data(read(path), name, description=f"Imported from {path.name}.")
+    name = move_name(name if name is not None else path.stem)
+    data = move_data(read(path), name, description=f"Imported from {path.name}.", table=table)
     folder = Path(into) if into is not None else path.parent
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{name}.yaml"
-    from aktion.media.atomic import atomic_path
-
+    mode = mode_for(out)
     with atomic_path(out) as tmp:
         tmp.write_text(move_yaml(data), encoding="utf-8")
+        tmp.chmod(mode)
     return out
 
 

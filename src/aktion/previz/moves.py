@@ -42,10 +42,13 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from aktion.production.errors import ProductionError, SourceIssue
 from aktion.production.schema import Versioned
-from aktion.production.yamlio import line_of, plain, read_yaml
+from aktion.production.source_files import read_source_text
+from aktion.production.yamlio import check_bounds, line_of, plain, read_yaml
 
 from .curves import interpolate
 from .skeleton import INDEX, JOINTS, MIRROR
@@ -251,23 +254,24 @@ class MoveLibrary:
     def for_production(cls, root: Path | str) -> MoveLibrary:
         """The built-in moves plus a production's own ``moves/`` folder, if it has one."""
         folder = Path(root) / "moves"
-        return cls.load([folder] if folder.is_dir() else [])
+        return cls.load([folder] if folder.is_dir() else [], root=Path(root).resolve())
 
     @classmethod
     def load(
         cls, extra_dirs: list[Path | str] | tuple[Path | str, ...] = (),
-        extra: dict[str, dict[str, Any]] | None = None,
+        extra: dict[str, dict[str, Any]] | None = None, root: Path | None = None,
     ) -> MoveLibrary:
         """The built-in moves, then each folder in ``extra_dirs``, then ``extra`` data.
 
-        ``extra`` maps a move name to a move file's content (as a request can carry it).
+        ``extra`` maps a move name to a move file's content (as a request can carry it);
+        ``root``: every move file must be inside it (a production's folder).
         """
         specs: dict[str, tuple[MoveFile, str]] = dict(_package_specs())
         issues: list[SourceIssue] = []
         for folder in extra_dirs:
             for path in sorted(Path(folder).glob("*.yaml")):
                 try:
-                    spec = _read_spec(path)
+                    spec = _read_spec(path, root)
                 except MoveError as e:
                     issues.extend(e.issues)
                     continue
@@ -335,9 +339,12 @@ class MoveLibrary:
         return move
 
 
-def _read_spec(path: Path) -> MoveFile:
+def _read_spec(path: Path, root: Path | None = None) -> MoveFile:
+    spec = _read_spec_fast(path, root)
+    if spec is not None:
+        return spec
     try:
-        doc = read_yaml(path, keep_layout=False)
+        doc = read_yaml(path, root, keep_layout=False)
     except ProductionError as e:
         raise MoveError(e.issues) from None
     if not isinstance(doc, dict):
@@ -352,6 +359,25 @@ def _read_spec(path: Path) -> MoveFile:
                          f"`{path.stem}`, the file name")]
         )  # fmt: skip
     return spec
+
+
+def _read_spec_fast(path: Path, root: Path | None) -> MoveFile | None:
+    """A valid move file read without keeping positions, or None.
+
+    Motion capture makes move files of hundreds of dense keys, which the line-keeping
+    reader takes seconds over on every command. The same YAML 1.2 reading without
+    positions is several times faster; only a file with a problem is read again with
+    positions, to say where the problem is."""
+    try:
+        # ruamel's C parser where ruamel.yaml.clib is installed; a reader per call, since
+        # steps load moves from several threads
+        data = YAML(typ="safe", pure=False).load(read_source_text(path, root))
+        check_bounds(path, data)
+        spec = MoveFile.model_validate(data)
+    except (ProductionError, ValidationError, YAMLError, RecursionError, ValueError,
+            TypeError):
+        return None
+    return spec if spec.name == path.stem else None
 
 
 @functools.lru_cache(maxsize=4)

@@ -15,39 +15,24 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .board import Boards
+from .canvas_checks import canvas_issues
 from .cast import Character, compute_lock
 from .choreo import Choreo
 from .digest import digest_file
 from .errors import ProductionError, SourceIssue
 from .production import Production
+from .pydantic_issues import pydantic_issues
 from .references import REFERENCE_FORMATS, reference_problem
 from .script import Script
 from .settings import Settings
 from .source_files import MAX_SCRIPT_BYTES, read_source_text
+from .takes import CANVAS_FILE, read_canvas
 from .yamlio import line_of, plain, read_yaml
 
 SETTINGS_FILE = "aktion.toml"
 
 
-def _pydantic_issues(
-    path: Path, doc: Any, err: ValidationError, prefix: tuple[Any, ...] = ()
-) -> list[SourceIssue]:
-    issues = []
-    for e in err.errors():
-        loc = prefix + tuple(p for p in e["loc"] if not isinstance(p, str) or "[" not in p)
-        field = ".".join(str(p) for p in loc) or "(top level)"
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            text = f"unknown field `{field}`"
-            expected = "one of the documented fields (see `aktion schema`)"
-        elif e["type"] == "missing":
-            text, expected = f"missing field `{field}`", "it to be set"
-        else:
-            got = e.get("input")
-            text = f"`{field}`: got {got!r}" if not isinstance(got, (dict, list)) else f"`{field}`"
-            expected = msg[0].lower() + msg[1:] if msg else None
-        issues.append(SourceIssue(path, line_of(doc, loc), text, expected))
-    return issues
+_pydantic_issues = pydantic_issues  # the name this module has always used
 
 
 def validate_doc(model: type[BaseModel], path: Path, doc: Any, fps: int) -> Any:
@@ -101,8 +86,12 @@ def _read(path: Path, root: Path) -> Any:
     return read_yaml(path, root, keep_layout=False)
 
 
-def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Production:
-    """Read and check a production. ``moves``: the move library's names, if known."""
+def load_production(root: Path | str, moves: Iterable[str] | None = None, *,
+                    canvas: bool = True) -> Production:
+    """Read and check a production. ``moves``: the move library's names, if known.
+
+    ``canvas``: also check ``canvas.yaml`` against the boards (a command that edits the
+    canvas checks its own result instead, so it can repair a canvas that is wrong)."""
     root = Path(root).resolve()
     settings = load_settings(root)
     issues: list[SourceIssue] = []
@@ -191,10 +180,24 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
             _cross_check(boards, choreo, cast, script, docs, boards_path, choreo_path, moves,
                          broken)
         )
+        if canvas:
+            issues.extend(_canvas_check(root, settings, boards, docs, boards_path, attempt))
     if issues:
         raise ProductionError(issues)
     assert script is not None and boards is not None
     return Production(root, settings, script, cast, locks, boards, choreo, ref_digests, docs)
+
+
+def _canvas_check(root, settings, boards, docs, boards_path, attempt) -> list[SourceIssue]:
+    """``canvas.yaml`` (when there is one) and the boards' own transitions, as the cut
+    will use them."""
+    loaded = attempt(read_canvas, root, settings.fps)
+    if loaded is None:
+        return []
+    edit, doc = loaded
+    if doc is not None:
+        docs[root / CANVAS_FILE] = doc
+    return canvas_issues(edit, doc, root, boards, docs.get(boards_path), boards_path)
 
 
 def _cross_check(boards, choreo, cast, script, docs, boards_path, choreo_path, moves, broken):

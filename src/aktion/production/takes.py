@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ProductionError, SourceIssue
+from .pydantic_issues import pydantic_issues
 from .schema import Versioned
 from .timing import Frames
 from .yamlio import edit_yaml, line_of, plain, read_yaml
@@ -56,6 +57,12 @@ class TransitionOverride(BaseModel):
     type: Literal["cut", "dissolve", "dip", "whip"] = "cut"
     duration: Frames = 0
 
+    @model_validator(mode="after")
+    def _needs_length(self) -> TransitionOverride:
+        if self.type != "cut" and self.duration < 1:  # as a board's transition says it
+            raise ValueError(f"a {self.type} of at least one frame (`duration: 12` or \"0.5s\")")
+        return self
+
 
 class ShotEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -71,6 +78,28 @@ class ShotEdit(BaseModel):
         if self.pick > 1 + len(self.takes):
             raise ValueError(f"pick {self.pick}: only {1 + len(self.takes)} take(s)")
         return self
+
+    def frames_after(self, frames: int) -> int:
+        """The clip's length after the canvas operations (extend, trim, speed), as the
+        cut will see it, for a take of ``frames`` frames."""
+        frames += self.extend
+        if self.trim is not None:
+            stop = frames if self.trim.out is None else min(self.trim.out, frames)
+            frames = max(0, stop - self.trim.in_)
+        if self.speed is not None:
+            frames = len(ramp_indices(frames, self.speed.start, self.speed.end))
+        return frames
+
+
+def ramp_indices(n: int, start: float, end: float) -> list[int]:
+    """Source frame per output frame when speed eases linearly from start to end."""
+    out: list[int] = []
+    t = 0.0
+    while t < n - 1e-9:
+        out.append(min(n - 1, int(t)))
+        frac = t / max(n - 1, 1)
+        t += start + (end - start) * frac
+    return out
 
 
 class SceneEdit(BaseModel):
@@ -88,21 +117,22 @@ class Canvas(Versioned):
         return self.shots.get(shot_id) or ShotEdit()
 
 
+def read_canvas(root: Path, fps: int = 24) -> tuple[Canvas, Any]:
+    """The production's canvas and its parsed document (for lines); an empty canvas and
+    no document when there is no ``canvas.yaml``."""
+    path = Path(root) / CANVAS_FILE
+    if not (path.exists() or path.is_symlink()):
+        return Canvas(), None
+    doc = read_yaml(path, Path(root).resolve())
+    try:
+        return Canvas.model_validate(plain(doc) or {}, context={"fps": fps}), doc
+    except ValidationError as e:
+        raise ProductionError(pydantic_issues(path, doc, e)) from None
+
+
 def load_canvas(root: Path, fps: int = 24) -> Canvas:
     """The production's canvas; an empty one when there is no ``canvas.yaml``."""
-    path = Path(root) / CANVAS_FILE
-    if not path.is_file():
-        return Canvas()
-    doc = read_yaml(path)
-    try:
-        return Canvas.model_validate(plain(doc) or {}, context={"fps": fps})
-    except ValidationError as e:
-        issues = [
-            SourceIssue(path, line_of(doc, tuple(err["loc"])),
-                        ".".join(map(str, err["loc"])) or "(top level)", err["msg"])
-            for err in e.errors()
-        ]
-        raise ProductionError(issues) from None
+    return read_canvas(root, fps)[0]
 
 
 def canvas_error(root: Path, loc: tuple[str | int, ...], message: str,

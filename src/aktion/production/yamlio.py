@@ -115,6 +115,9 @@ def _bounded(path: Path, doc: Any) -> None:
                 f"a finite number within ±{MAX_NUMBER:g}")])
 
 
+check_bounds = _bounded  # the same bounds, for data read by a reader without positions
+
+
 def plain(node: Any) -> Any:
     """ruamel's commented containers and scalars as plain Python data."""
     if isinstance(node, dict):

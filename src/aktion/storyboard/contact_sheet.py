@@ -8,6 +8,7 @@ uses), since the cut's frame offsets move with dissolves, extends and trims.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -29,15 +30,17 @@ def scene_sheet(graph: ShotGraph, store: Store, scene: Scene, *, columns: int = 
     params = graph.steps[f"sheet:{scene.id}"].request.params  # the graph's own sheet step
     tiles = params["tiles"]
     scratch = store.workdir()
-    frames = []
-    try:
+
+    def frames() -> Iterator[np.ndarray]:  # streamed: one full-size frame at a time
         for tile in tiles:
             shot = tile["input"].removeprefix("shot:")
-            frames.append(clip_frame(picked_clip(graph, store, scene.id, shot, scratch), at))
+            yield clip_frame(picked_clip(graph, store, scene.id, shot, scratch), at)
+
+    try:
+        return contact_sheet(frames(), [t["label"] for t in tiles], columns=columns,
+                             tile_width=tile_width, title=params["title"])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return contact_sheet(frames, [t["label"] for t in tiles], columns=columns,
-                         tile_width=tile_width, title=params["title"])
 
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import cv2
@@ -20,26 +21,42 @@ def clip_frame(clip: Path, at: float = 0.5) -> np.ndarray:
     frames = probe(clip).frames
     return read_frame(clip, min(max(frames - 1, 0), int(frames * at)))
 
-def contact_sheet(frames: list[np.ndarray], labels: list[str], *, columns: int = 4,
+def contact_sheet(frames: Iterable[np.ndarray], labels: list[str], *, columns: int = 4,
                   tile_width: int = 320, title: str = "") -> np.ndarray:
-    """Tile frames in a grid with a label under each; returns an RGB image."""
-    h, w = frames[0].shape[:2]
-    tw, th = tile_width, round(tile_width * h / w)
+    """Tile frames in a grid with a label under each; returns an RGB image.
+
+    ``frames`` may be a generator: each frame is shrunk into its tile as it arrives and
+    dropped, so a sheet of a thousand shots holds one full-size frame at a time. The
+    first frame sets the tiles' shape; there is one tile per label."""
+    frames = iter(frames)
+    sheet = None
+    th = 0
     pad, label_h, title_h = 8, 22, 34 if title else 0
-    rows = math.ceil(len(frames) / columns)
-    cols = min(columns, len(frames))
-    sheet = np.full((title_h + rows * (th + label_h + pad) + pad,
-                     cols * (tw + pad) + pad, 3), 24, np.uint8)
-    if title:
-        cv2.putText(sheet, title, (pad, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (235, 235, 235), 1,
-                    cv2.LINE_AA)
-    for i, (frame, label) in enumerate(zip(frames, labels, strict=True)):
+    n = len(labels)
+    for i, label in enumerate(labels):
+        frame = next(frames, None)
+        if frame is None:
+            raise ValueError(f"{n} labels but {i} frames for the contact sheet")
+        if sheet is None:
+            h, w = frame.shape[:2]
+            th = round(tile_width * h / w)
+            rows, cols = math.ceil(n / columns), min(columns, n)
+            sheet = np.full((title_h + rows * (th + label_h + pad) + pad,
+                             cols * (tile_width + pad) + pad, 3), 24, np.uint8)
+            if title:
+                cv2.putText(sheet, title, (pad, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7,
+                            (235, 235, 235), 1, cv2.LINE_AA)
         r, c = divmod(i, columns)
-        x, y = pad + c * (tw + pad), title_h + pad + r * (th + label_h + pad)
-        sheet[y:y + th, x:x + tw] = cv2.resize(frame, (tw, th), interpolation=cv2.INTER_AREA)
+        x, y = pad + c * (tile_width + pad), title_h + pad + r * (th + label_h + pad)
+        sheet[y:y + th, x:x + tile_width] = cv2.resize(frame, (tile_width, th),
+                                                       interpolation=cv2.INTER_AREA)
         cv2.putText(sheet, label, (x + 2, y + th + 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
                     (200, 200, 200), 1, cv2.LINE_AA)
+        del frame  # before the next one is read
+    if sheet is None:
+        raise ValueError("a contact sheet needs at least one frame")
     return sheet
+
 
 def write_png(path: Path, rgb: np.ndarray) -> None:
     """Write a PNG atomically (temp file, fsync, rename)."""
