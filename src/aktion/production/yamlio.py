@@ -53,6 +53,10 @@ def read_yaml(path: Path, root: Path | None = None, *, keep_layout: bool = True)
     if doc is not None:
         _bounded(path, doc)
         return doc
+    deep = _too_deep(text)
+    if deep is not None:  # ruamel's parser recurses: refuse before it does, and say where
+        raise ProductionError([SourceIssue(path, deep, "nested too deeply",
+                                           f"at most {MAX_DEPTH} levels")])
     try:
         doc = _yaml().load(text)
     except MarkedYAMLError as e:
@@ -70,6 +74,33 @@ def read_yaml(path: Path, root: Path | None = None, *, keep_layout: bool = True)
     if isinstance(doc, (CommentedMap, CommentedSeq)):
         setattr(doc, SOURCE, text)
     return doc
+
+
+def _too_deep(text: str) -> int | None:
+    """The 1-based line where the text nests past ``MAX_DEPTH`` collections, from
+    libyaml's C scanner (tokens only, no recursion); None if it does not, or if the text
+    does not scan (then the parser reports the syntax error with its line)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    opening = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
+               yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken)
+    closing = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=loader):
+            if isinstance(token, opening):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return token.start_mark.line + 1
+            elif isinstance(token, closing):
+                depth -= 1
+    except yaml.YAMLError as e:  # libyaml stops at its own nesting limit (1000) at once
+        mark = getattr(e, "problem_mark", None)
+        if "nesting depth" in str(e) and mark is not None:
+            return mark.line + 1
+        return None
+    return None
 
 
 _COMMENT = re.compile(r"(?:^|\s)#")
