@@ -14,7 +14,8 @@ Three steps, one request each:
   depth video), ``mask`` (per-character colours), ``camera_path`` and ``keypoints``
   (JSON); see ``aktion.previz.control_maps``.
 - ``render``: draw the motion_control outputs to ``video`` (shot.mp4, H.264),
-  one frame at a time so memory stays flat however long the shot.
+  frames drawn ahead in worker processes while this thread encodes, through a
+  fixed ring of frame slots so memory stays flat however long the shot.
 
 A production's own moves travel in the request (``params["moves"]``: name ->
 move file content) so they are part of the step's key; ``params["move_dirs"]``
@@ -36,6 +37,7 @@ from aktion.media.images import write_png_atomic
 from aktion.media.video import VideoWriter
 from aktion.previz.camera import CameraPath
 from aktion.previz.depth import depth_map, depth_millimetres
+from aktion.previz.draw_ahead import DrawError, drawn_frames
 from aktion.previz.masks import character_masks, write_masks
 from aktion.previz.moves import MoveLibrary
 from aktion.previz.stage import Stage
@@ -173,12 +175,15 @@ class PrevizBackend:
                              f"format {stage.width}x{stage.height}")  # fmt: skip
         renderer = stage.renderer(poses, camera, characters)
         path = workdir / "shot.mp4"
-        # Draw and encode in turn, on this thread: the encoder's output is only
-        # reproducible byte for byte when nothing else in the process runs beside it.
-        with VideoWriter(path, stage.width, stage.height, stage.fps) as writer:
-            for i in range(frames):
-                writer.write(renderer.frame(i))
-                progress(i + 1, frames)
+        # Drawing processes stay ahead while this thread encodes; each frame is encoded
+        # where it was drawn. The bytes depend on neither (see previz.draw_ahead).
+        try:
+            with VideoWriter(path, stage.width, stage.height, stage.fps) as writer:
+                for i, image in enumerate(drawn_frames(renderer, frames)):
+                    writer.write(image)
+                    progress(i + 1, frames)
+        except DrawError as e:
+            raise BackendError(f"previz render of shot {stage.shot.id}: {e}") from None
         return StepResult({"video": path}, self._record(stage, frames, characters, None))
 
     def _control_maps(self, request: StepRequest, workdir: Path,

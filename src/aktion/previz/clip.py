@@ -28,6 +28,8 @@ def frustum(width: int, height: int, focal: float) -> list[tuple[np.ndarray, flo
 
 def clip_polygon(poly: np.ndarray, planes: list[tuple[np.ndarray, float]]) -> np.ndarray:
     """Sutherland-Hodgman: a convex polygon (N, 3) cut to the planes; maybe empty."""
+    if len(poly) and inside_all(poly, planes):  # the common case: nothing to cut
+        return poly
     pts = poly
     for normal, offset in planes:
         if len(pts) == 0:
@@ -48,6 +50,13 @@ def clip_polygon(poly: np.ndarray, planes: list[tuple[np.ndarray, float]]) -> np
                 out.append(a + (b - a) * (sa / (sa - sb)))
         pts = np.array(out) if out else pts[:0]
     return pts
+
+
+def inside_all(points: np.ndarray, planes: list[tuple[np.ndarray, float]]) -> bool:
+    """Whether every point is inside every plane (one product for all the planes)."""
+    normals = np.array([n for n, _ in planes])
+    offsets = np.array([o for _, o in planes])
+    return bool(np.all(points @ normals.T + offsets >= 0))
 
 
 def clip_segments(

@@ -34,6 +34,7 @@ class Renderer:
         burnin: Burnin | None = None,
         labels: bool = True,
     ):
+        self._args = (design, characters, poses, camera, burnin, labels)
         self.set = SetView(design, camera.width, camera.height)
         self.bodies = [Body.of(c) for c in characters]
         self.names = [c.name for c in characters]
@@ -49,6 +50,12 @@ class Renderer:
         self._order: list[int] = []
         self._out = np.empty_like(self._bg)
         self.label_scale = max(0.3, self.height / 720 * 0.62)
+
+    def __reduce__(self) -> tuple:
+        """Pickle what it was made from (poses as a plain array), not its frame buffers:
+        drawing processes rebuild it."""
+        design, characters, poses, camera, burnin, labels = self._args
+        return (Renderer, (design, characters, np.array(poses), camera, burnin, labels))
 
     def _background(self, frame: int) -> None:
         key = self.camera.key(frame)

@@ -205,12 +205,10 @@ def build_parts(
     polygons = np.round(np.stack(polys, 1) * SCALE).astype(np.int32)
 
     sphere_tone = [np.full(len(la), t) for t in (AMBIENT + 0.12, 0.78, 1.0)]
-    colors = []
-    band_tones = [np.where(small, st, t) for st, t in zip(sphere_tone, tones, strict=True)]
-    for i in range(len(la)):
-        colors.append(
-            [tuple(np.minimum(base[i] * bt[i], 255.0).tolist()) for bt in band_tones]
-        )
+    band_tones = np.stack([np.where(small, st, t) for st, t in zip(sphere_tone, tones,
+                                                                   strict=True)], 1)
+    rgb = np.minimum(base[:, None, :] * band_tones[:, :, None], 255.0).tolist()
+    colors = [[tuple(band) for band in part] for part in rgb]
     mid_z = (a_c[:, 2] + b_c[:, 2]) / 2
     depth = mid_z - np.where(small, 0.3 * np.maximum(ra, rb), 0.0)
     return Parts(polygons, colors, depth, (a_w + b_w) / 2, owner)

@@ -15,7 +15,7 @@ import numpy as np
 from aktion.production.board import SetDesign
 
 from .camera import CameraPath
-from .clip import clip_polygon, clip_segments, frustum
+from .clip import clip_polygon, clip_segments, frustum, inside_all
 
 KEY_LIGHT = np.array([-0.45, 0.7, -0.55]) / np.linalg.norm([-0.45, 0.7, -0.55])
 """Direction toward the key light in camera space (x right, y up, z forward): above,
@@ -54,6 +54,10 @@ class BoxShape:
     corners: np.ndarray  # (8, 3)
     color: np.ndarray  # (3,) RGB
     centre: np.ndarray  # (3,)
+    face_centres: tuple[np.ndarray, ...] = ()  # per face: the mean of its corners
+
+
+FACE_NORMALS = tuple(np.array(normal, float) for normal, _ in FACES)
 
 
 class SetView:
@@ -83,6 +87,8 @@ class SetView:
         )
         g = FAR_GROUND
         self._far_quad = np.array([(-g, 0, -g), (g, 0, -g), (g, 0, g), (-g, 0, g)], float)
+        self._faces_key: tuple | None = None
+        self._faces_of: dict[int, list[tuple]] = {}
 
     @staticmethod
     def _box(at: tuple[float, float], size: tuple[float, float, float], color: str) -> BoxShape:
@@ -91,7 +97,8 @@ class SetView:
         ys = (0.0, h)
         zs = (at[1] - d / 2, at[1] + d / 2)
         corners = np.array([(xs[i >> 0 & 1], ys[i >> 1 & 1], zs[i >> 2 & 1]) for i in range(8)])
-        return BoxShape(corners, hex_rgb(color), corners.mean(0))
+        centres = tuple(corners[list(idx)].mean(0) for _, idx in FACES)
+        return BoxShape(corners, hex_rgb(color), corners.mean(0), centres)
 
     def background(self, camera: CameraPath, frame: int, out: np.ndarray | None = None) -> np.ndarray:
         """Sky, far ground, floor and grid (no boxes) as an RGB uint8 image."""
@@ -132,9 +139,7 @@ class SetView:
         for k, box in enumerate(self.boxes):
             inside = np.ones(len(points), dtype=bool)
             seen = False
-            for normal, idx in FACES:
-                n = np.array(normal, float)
-                c = box.corners[list(idx)].mean(0)
+            for n, c in zip(FACE_NORMALS, box.face_centres, strict=True):
                 if np.dot(pos - c, n) > 0:
                     seen = True
                     inside &= (points - c) @ n < 0
@@ -142,22 +147,44 @@ class SetView:
         return out
 
     def draw_box(self, img: np.ndarray, index: int, camera: CameraPath, frame: int) -> None:
+        for pts, color, edge in self._faces(index, camera, frame):
+            cv2.fillConvexPoly(img, pts, color, cv2.LINE_AA, SHIFT)
+            cv2.polylines(img, [pts], True, edge, 1, cv2.LINE_AA, SHIFT)
+
+    def _faces(self, index: int, camera: CameraPath, frame: int) -> list[tuple]:
+        """The faces of box ``index`` the camera sees: pixels, fill and edge colours.
+
+        Kept while the camera holds still: a frame with a mannequin behind a box draws
+        the box twice (into the cached background, and again over the mannequin)."""
+        key = camera.key(frame)
+        if key != self._faces_key:
+            self._faces_key, self._faces_of = key, {}
+        faces = self._faces_of.get(index)
+        if faces is not None:
+            return faces
         box = self.boxes[index]
         pos = camera.position[frame]
         f = camera.focal(frame)
         light = key_light(camera.basis[frame])
         planes = frustum(self.width, self.height, f)
-        for normal, idx in FACES:
-            n = np.array(normal, float)
-            quad = box.corners[list(idx)]
-            if np.dot(pos - quad.mean(0), n) <= 0:
+        corners = camera.to_camera(box.corners, frame)
+        pixels = to_pixels(corners, f, self.width, self.height) if inside_all(
+            corners, planes) else None  # every corner in view: no face needs clipping
+        faces = []
+        for (n, centre), (_, idx) in zip(zip(FACE_NORMALS, box.face_centres, strict=True),
+                                         FACES, strict=True):  # fmt: skip
+            if np.dot(pos - centre, n) <= 0:
                 continue
-            poly = clip_polygon(camera.to_camera(quad, frame), planes)
-            if len(poly) < 3:
-                continue
-            pts = to_pixels(poly, f, self.width, self.height)
+            if pixels is not None:
+                pts = pixels[list(idx)]
+            else:
+                poly = clip_polygon(corners[list(idx)], planes)
+                if len(poly) < 3:
+                    continue
+                pts = to_pixels(poly, f, self.width, self.height)
             shade = 0.42 + 0.58 * max(0.0, float(np.dot(n, light)))
             color = tuple(float(c) for c in np.minimum(box.color * shade, 255))
-            cv2.fillConvexPoly(img, pts, color, cv2.LINE_AA, SHIFT)
             edge = tuple(float(c) for c in box.color * shade * 0.7)
-            cv2.polylines(img, [pts], True, edge, 1, cv2.LINE_AA, SHIFT)
+            faces.append((pts, color, edge))
+        self._faces_of[index] = faces
+        return faces

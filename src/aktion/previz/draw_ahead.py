@@ -1,0 +1,206 @@
+"""Frames drawn ahead of the encoder: in worker processes, into shared memory, in order.
+
+Drawing a frame is mostly Python (projecting and shading parts, an OpenCV call per
+polygon). Drawn on a thread of the encoder's process it would hold the GIL that the
+encoding thread needs between its calls into x264, and every step running beside it
+would slow both. So worker processes draw chunks of frames straight into a ring of
+shared-memory slots; the encoding thread reads each frame where it was drawn (no copy,
+no pickling of pixels) and gives its slot back when it asks for the next frame.
+
+A frame's pixels depend only on its index (the renderer's caches are keyed by what
+they hold), so the bytes are the same whoever draws a frame and in whatever order:
+small jobs are drawn on the calling thread, big ones in the pool, with equal results.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import multiprocessing
+import os
+import pickle
+import threading
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import shared_memory
+
+import numpy as np
+
+from .draw import Renderer
+
+WORKERS_ENV = "AKTION_DRAW_WORKERS"
+MIN_PIXELS = 24 * 640 * 360
+"""Below this many pixels in all (a second at 640x360) the pool costs more than it saves."""
+RING_BYTES = 32 << 20
+"""About how much shared memory one shot's ring of frame slots takes."""
+
+
+class DrawError(RuntimeError):
+    """A drawing worker died or failed; the message says why."""
+
+
+def draw_workers() -> int:
+    """How many drawing processes to use: ``AKTION_DRAW_WORKERS``, else one per two cores
+    (x264 keeps two busy per shot being encoded), at least one and at most four."""
+    value = os.environ.get(WORKERS_ENV, "").strip()
+    if value:
+        try:
+            n = int(value)
+        except ValueError:
+            raise DrawError(f"{WORKERS_ENV}={value!r}: expected a whole number of "
+                            "processes (0 draws on the encoding thread)") from None
+        if n < 0:
+            raise DrawError(f"{WORKERS_ENV}={value!r}: expected 0 or more")
+        return n
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
+
+
+def drawn_frames(renderer: Renderer, frames: int, workers: int | None = None,
+                 min_pixels: int = MIN_PIXELS) -> Iterator[np.ndarray]:  # fmt: skip
+    """Frames ``0 .. frames - 1`` of ``renderer`` in order, as RGB uint8 arrays.
+
+    Each frame stays valid only until the next one is asked for (its memory is reused).
+    ``workers`` (default ``draw_workers()``) processes draw ahead; with 0, or for a job
+    under ``min_pixels``, frames are drawn on this thread."""
+    n = draw_workers() if workers is None else workers
+    if n <= 0 or frames * renderer.width * renderer.height < min_pixels:
+        for i in range(frames):
+            yield renderer.frame(i)
+        return
+    yield from _pooled(renderer, frames, n)
+
+
+def _pooled(renderer: Renderer, frames: int, workers: int) -> Iterator[np.ndarray]:
+    shape = (renderer.height, renderer.width, 3)
+    frame_bytes = int(np.prod(shape))
+    depth = workers + 2  # chunks in flight: every worker busy, one ready, one being read
+    chunk = max(1, min(8, RING_BYTES // (frame_bytes * depth)))
+    blob = pickle.dumps(renderer, protocol=pickle.HIGHEST_PROTOCOL)
+    ring = depth * chunk * frame_bytes
+    shm = shared_memory.SharedMemory(create=True, size=ring + len(blob))
+    pending: deque[Future[None]] = deque()
+    slots = None
+    try:
+        shm.buf[ring : ring + len(blob)] = blob
+        slots = np.ndarray((depth * chunk, *shape), np.uint8, shm.buf)
+        pool = _pool(workers)
+        token = uuid.uuid4().hex
+        spans = [(a, min(a + chunk, frames)) for a in range(0, frames, chunk)]
+
+        def submit(j: int) -> None:
+            a, b = spans[j]
+            task = (token, shm.name, ring, len(blob), (j % depth) * chunk, a, b)
+            pending.append(pool.submit(_draw_chunk, *task))
+
+        for j in range(min(depth, len(spans))):
+            submit(j)
+        for j, (a, b) in enumerate(spans):
+            _wait(pending.popleft())
+            base = (j % depth) * chunk
+            for k in range(b - a):
+                yield slots[base + k]
+            if j + depth < len(spans):  # the consumer is done with chunk j's slots
+                submit(j + depth)
+    finally:
+        for f in pending:
+            f.cancel()
+        for f in pending:  # a worker still drawing into the ring: let it finish first
+            with contextlib.suppress(Exception):
+                f.result()
+        del slots
+        with contextlib.suppress(BufferError):  # a frame still held by the caller
+            shm.close()
+        shm.unlink()
+
+
+def _wait(future: Future[None]) -> None:
+    try:
+        future.result()
+    except BrokenProcessPool as e:
+        _reset_pool()
+        raise DrawError(f"a drawing process died ({e})") from None
+
+
+# --- the pool, shared by every render in this process --------------------------------
+
+_POOL: ProcessPoolExecutor | None = None
+_POOL_SIZE = 0
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """The process's drawing pool, started on first use and kept for later shots.
+
+    Spawned, not forked: the encoder's process runs threads (x264's, the executor's)
+    whose locks a fork would copy mid-use."""
+    global _POOL, _POOL_SIZE
+    with _POOL_LOCK:
+        if _POOL is None or _POOL_SIZE != workers:
+            if _POOL is not None:
+                _POOL.shutdown(wait=False, cancel_futures=True)
+            _POOL = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            _POOL_SIZE = workers
+        return _POOL
+
+
+def _reset_pool() -> None:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not None:
+            _POOL.shutdown(wait=False, cancel_futures=True)
+        _POOL = None
+
+
+def shutdown() -> None:
+    """Stop the drawing processes (they are started again when next needed)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not None:
+            _POOL.shutdown(wait=True, cancel_futures=True)
+        _POOL = None
+
+
+atexit.register(shutdown)
+
+
+# --- in a worker process ---------------------------------------------------------------
+
+_RENDERERS: OrderedDict[str, Renderer] = OrderedDict()
+_SEGMENTS: OrderedDict[str, shared_memory.SharedMemory] = OrderedDict()
+KEEP = 4  # renderers and segments a worker keeps, for renders that take turns
+
+
+def _segment(name: str) -> shared_memory.SharedMemory:
+    shm = _SEGMENTS.get(name)
+    if shm is None:
+        # Attaching registers the name with the resource tracker this process shares
+        # with its parent (spawned children inherit it), where it is already registered:
+        # the parent's unlink unregisters it once, for both.
+        shm = shared_memory.SharedMemory(name=name)
+        _SEGMENTS[name] = shm
+        while len(_SEGMENTS) > KEEP:
+            with contextlib.suppress(BufferError):
+                _SEGMENTS.popitem(last=False)[1].close()
+    _SEGMENTS.move_to_end(name)
+    return shm
+
+
+def _draw_chunk(token: str, name: str, blob_at: int, blob_len: int, slot: int,
+                start: int, stop: int) -> None:  # fmt: skip
+    """Draw frames ``start .. stop - 1`` into the ring's slots from ``slot`` on."""
+    shm = _segment(name)
+    renderer = _RENDERERS.get(token)
+    if renderer is None:
+        renderer = pickle.loads(shm.buf[blob_at : blob_at + blob_len])
+        _RENDERERS[token] = renderer
+        while len(_RENDERERS) > KEEP:
+            _RENDERERS.popitem(last=False)
+    _RENDERERS.move_to_end(token)
+    shape = (renderer.height, renderer.width, 3)
+    slots = np.ndarray((stop - start, *shape), np.uint8, shm.buf, slot * int(np.prod(shape)))
+    for k, i in enumerate(range(start, stop)):
+        renderer.frame(i, slots[k])
+    del slots
