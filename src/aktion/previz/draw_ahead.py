@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import multiprocessing
 import os
 import pickle
+import re
+import sys
 import threading
 import uuid
 from collections import OrderedDict, deque
@@ -26,11 +29,13 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import shared_memory
+from pathlib import Path
 
 import numpy as np
 
 from .draw import Renderer
 
+log = logging.getLogger(__name__)
 WORKERS_ENV = "AKTION_DRAW_WORKERS"
 MIN_PIXELS = 24 * 640 * 360
 """Below this many pixels in all (a second at 640x360) the pool costs more than it saves."""
@@ -66,7 +71,7 @@ def drawn_frames(renderer: Renderer, frames: int, workers: int | None = None,
     ``workers`` (default ``draw_workers()``) processes draw ahead; with 0, or for a job
     under ``min_pixels``, frames are drawn on this thread."""
     n = draw_workers() if workers is None else workers
-    if n <= 0 or frames * renderer.width * renderer.height < min_pixels:
+    if n <= 0 or frames * renderer.width * renderer.height < min_pixels or not _can_spawn():
         for i in range(frames):
             yield renderer.frame(i)
         return
@@ -125,6 +130,36 @@ def _wait(future: Future[None]) -> None:
 
 
 # --- the pool, shared by every render in this process --------------------------------
+
+
+def _can_spawn() -> bool:
+    """Whether a spawned process may start here: it runs the main script again (as
+    ``__mp_main__``), which is only harmless behind ``if __name__ == "__main__":``.
+
+    The ``aktion`` command, ``python -m``, pytest, notebooks and guarded scripts pass; an
+    unguarded script draws on its own thread instead (the same frames, more slowly)."""
+    global _SPAWN_OK
+    if _SPAWN_OK is None:
+        main = sys.modules.get("__main__")
+        name = getattr(getattr(main, "__spec__", None), "name", None) or ""
+        path = getattr(main, "__file__", None)
+        if multiprocessing.parent_process() is not None:
+            _SPAWN_OK = False  # a worker of some pool: do not nest pools
+        elif name == "__main__" or name.endswith(".__main__") or path is None:
+            _SPAWN_OK = True  # a package's __main__, -c or interactive: nothing is re-run
+        else:
+            try:
+                source = Path(path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                source = ""
+            _SPAWN_OK = re.search(r"""__name__\s*==\s*['"]__main__['"]""", source) is not None
+            if not _SPAWN_OK:
+                log.info("drawing on the encoding thread: %s has no `if __name__ == "
+                         "\"__main__\":` guard, which drawing processes need", path)
+    return _SPAWN_OK
+
+
+_SPAWN_OK: bool | None = None
 
 _POOL: ProcessPoolExecutor | None = None
 _POOL_SIZE = 0

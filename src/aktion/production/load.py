@@ -24,7 +24,7 @@ from .references import REFERENCE_FORMATS, reference_problem
 from .script import Script
 from .settings import Settings
 from .source_files import MAX_SCRIPT_BYTES, read_source_text
-from .yamlio import line_of, plain, read_yaml
+from .yamlio import line_of, plain, read_source_yaml
 
 SETTINGS_FILE = "aktion.toml"
 
@@ -125,7 +125,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
     broken: set[str] = set()  # cast files with errors: already reported, not "missing"
     for path in sorted(cast_dir.glob("*.yaml")) if cast_dir.is_dir() else []:
         broken.add(path.stem)
-        doc = attempt(read_yaml, path, root)
+        doc = attempt(read_source_yaml, path, root)
         if doc is None:
             continue
         docs[path] = doc
@@ -164,7 +164,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
 
     boards_path = root / settings.boards
     boards = None
-    doc = attempt(read_yaml, boards_path, root)
+    doc = attempt(read_source_yaml, boards_path, root)
     if doc is None and boards_path.is_file() and not any(i.file == boards_path for i in issues):
         issues.append(SourceIssue(boards_path, None, "empty file", "a Boards document "
                                   "(`schema: Boards.1` and its scenes)"))
@@ -175,7 +175,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None) -> Pro
     choreo_path = root / settings.choreo
     choreo = Choreo()
     if choreo_path.exists() or choreo_path.is_symlink():
-        doc = attempt(read_yaml, choreo_path, root)
+        doc = attempt(read_source_yaml, choreo_path, root)
         if doc is not None:
             docs[choreo_path] = doc
             choreo = attempt(validate_doc, Choreo, choreo_path, doc, settings.fps) or Choreo()

@@ -5,18 +5,21 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+if TYPE_CHECKING:  # ruamel is imported when a file is parsed: a cached one needs none of it
+    from ruamel.yaml import YAML
 
+from .compiled import compiled
 from .errors import ProductionError, SourceIssue
 from .source_files import read_source_text
 
 
 def _yaml() -> YAML:
+    from ruamel.yaml import YAML
+
     y = YAML(typ="rt")
     y.preserve_quotes = True
     y.width = 100
@@ -34,7 +37,54 @@ def read_yaml(path: Path, root: Path | None = None) -> Any:
     The file must be a regular file of bounded size (inside ``root`` when given); its
     nesting, its size once aliases are expanded (no "billion laughs") and its numbers
     (finite, of sane magnitude) are bounded too, each with the line that breaks them."""
+    return _parse(path, read_source_text(path, root))
+
+
+@dataclass(frozen=True)
+class LinedDoc:
+    """A parsed YAML source as plain data, plus the line of each node (``line_of`` reads
+    it as it reads ruamel's nodes): the form the compiled cache keeps.
+
+    ``lines`` is ``[root line, tree]``: a mapping's tree maps each key (as a string) to
+    ``[its line, the value's tree]``, a sequence's lists ``[line, tree]`` per item, a
+    scalar's is None."""
+
+    data: Any
+    lines: Any = field(repr=False)
+
+
+def read_source_yaml(path: Path, root: Path | None = None) -> LinedDoc | None:
+    """``read_yaml`` for a source that is only read (not edited in place): its plain data
+    and lines, parsed once per content and then served from the compiled cache.
+
+    The same checks and errors as ``read_yaml``; None for an empty document."""
     text = read_source_text(path, root)
+
+    def build() -> dict[str, Any]:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        doc = _parse(path, text)
+        root_line = doc.lc.line + 1 if isinstance(doc, (CommentedMap, CommentedSeq)) and \
+            doc.lc.line is not None else None
+        return {"data": plain(doc), "lines": [root_line, _line_tree(doc)]}
+
+    value = compiled("yaml", [text.encode("utf-8")], build)
+    return None if value["data"] is None else LinedDoc(value["data"], value["lines"])
+
+
+def _line_tree(node: Any) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, CommentedMap):
+        return {str(k): [node.lc.key(k)[0] + 1, _line_tree(v)] for k, v in node.items()}
+    if isinstance(node, CommentedSeq):
+        return [[node.lc.item(i)[0] + 1, _line_tree(v)] for i, v in enumerate(node)]
+    return None
+
+
+def _parse(path: Path, text: str) -> Any:
+    from ruamel.yaml.error import MarkedYAMLError
+
     try:
         doc = _yaml().load(text)
     except MarkedYAMLError as e:
@@ -79,6 +129,8 @@ def _bounded(path: Path, doc: Any) -> None:
 
 def plain(node: Any) -> Any:
     """ruamel's commented containers and scalars as plain Python data."""
+    if isinstance(node, LinedDoc):
+        return node.data
     if isinstance(node, dict):
         return {str(k) if not isinstance(k, (int, float)) else k: plain(v) for k, v in node.items()}
     if isinstance(node, list):
@@ -96,6 +148,18 @@ def plain(node: Any) -> Any:
 
 def line_of(doc: Any, loc: tuple[Any, ...]) -> int | None:
     """The 1-based line of the deepest node of ``loc`` that exists in ``doc``."""
+    if isinstance(doc, LinedDoc):
+        line, tree = doc.lines
+        for part in loc:
+            if isinstance(tree, dict) and str(part) in tree:
+                line, tree = tree[str(part)]
+            elif isinstance(tree, list) and isinstance(part, int) and 0 <= part < len(tree):
+                line, tree = tree[part]
+            else:
+                break
+        return line
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     node, line = doc, None
     if isinstance(doc, (CommentedMap, CommentedSeq)) and doc.lc.line is not None:
         line = doc.lc.line + 1
