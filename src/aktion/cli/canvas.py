@@ -7,26 +7,18 @@ takes stay in the store); ``aktion take pick SHOT N`` chooses the one the cut us
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from aktion.production.errors import ProductionError
-from aktion.production.takes import (
-    Canvas,
-    SceneEdit,
-    ShotEdit,
-    SpeedRamp,
-    Take,
-    TransitionOverride,
-    Trim,
-    load_canvas,
-    save_canvas,
-)
 
 from ._errors import fail_on_production_error
 from .app import app, console, err_console
 from .production import open_production
+
+if TYPE_CHECKING:
+    from aktion.production.takes import Canvas, ShotEdit
 
 take_app = typer.Typer(help="Takes of a shot: add one, pick one.", no_args_is_help=True)
 app.add_typer(take_app, name="take")
@@ -38,6 +30,8 @@ PathOpt = Annotated[Path, typer.Option("--path", "-p", help="the production fold
 
 
 def _open(path: Path, shot: str | None = None) -> tuple[Path, Canvas, ShotEdit]:
+    from aktion.production.takes import ShotEdit, load_canvas
+
     production = open_production(path)
     if shot is not None:
         try:
@@ -55,6 +49,8 @@ def _open(path: Path, shot: str | None = None) -> tuple[Path, Canvas, ShotEdit]:
 
 
 def _save(root: Path, canvas: Canvas, message: str) -> None:
+    from aktion.production.takes import save_canvas
+
     save_canvas(root, canvas)
     console.print(f"[green]✓[/] {message} (canvas.yaml); [bold]aktion render {root}[/] to see it")
 
@@ -72,6 +68,8 @@ def take_new(
     A previz take re-performs the shot (beat timing, operator wobble, framing); a
     generated shot is generated again on the same conditioning (--backend: another
     generative backend for it). `aktion plan` says what each take re-runs."""
+    from aktion.production.takes import Take
+
     root, canvas, edit = _open(path, shot)
     edit.takes.append(Take(seed=seed, backend=backend))
     n = len(edit.takes) + 1
@@ -106,6 +104,8 @@ def trim(shot: str, path: PathOpt = Path("."),
          stop: Annotated[int | None, typer.Option("--out", help="frame after the last")] = None,
          ) -> None:
     """Trim SHOT to frames [in, out)."""
+    from aktion.production.takes import Trim
+
     root, canvas, edit = _open(path, shot)
     edit.trim = Trim.model_validate({"in": first, "out": stop})
     _save(root, canvas, f"shot {shot}: trimmed to [{first}, {stop if stop else 'end'})")
@@ -114,6 +114,8 @@ def trim(shot: str, path: PathOpt = Path("."),
 @canvas_app.command("transition")
 def transition(shot: str, kind: str, frames: int = 0, path: PathOpt = Path(".")) -> None:
     """The transition into SHOT: cut, dissolve, dip or whip, over FRAMES."""
+    from aktion.production.takes import TransitionOverride
+
     root, canvas, edit = _open(path, shot)
     edit.transition = TransitionOverride.model_validate({"type": kind, "duration": frames})
     _save(root, canvas, f"shot {shot}: {kind} in over {frames} frames")
@@ -122,6 +124,8 @@ def transition(shot: str, kind: str, frames: int = 0, path: PathOpt = Path("."))
 @canvas_app.command("speed")
 def speed(shot: str, start: float, end: float, path: PathOpt = Path(".")) -> None:
     """A speed ramp on SHOT from START to END times real time."""
+    from aktion.production.takes import SpeedRamp
+
     root, canvas, edit = _open(path, shot)
     edit.speed = SpeedRamp(start=start, end=end)
     _save(root, canvas, f"shot {shot}: speed {start:g} -> {end:g}")
@@ -130,6 +134,8 @@ def speed(shot: str, start: float, end: float, path: PathOpt = Path(".")) -> Non
 @canvas_app.command("audio")
 def audio(scene: str, file: str, path: PathOpt = Path(".")) -> None:
     """A temp score for SCENE: FILE, relative to the production, mixed into its cut."""
+    from aktion.production.takes import SceneEdit
+
     root, canvas, _ = _open(path)
     if not (root / file).is_file():
         err_console.print(f"[red]✗[/] {root / file} not found")

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.tree import Tree
 
 from aktion.provenance.errors import ProvenanceError
-from aktion.provenance.identity import (
-    create_identity,
-    import_identity,
-    inside_production,
-    install_identity,
-    list_identities,
-    load_identity,
-)
-from aktion.provenance.ledger import Ledger
-from aktion.provenance.trail import TrailNode
-from aktion.provenance.verify import Verdict, find_production, verify_asset
 
 from .app import app, console, err_console
+
+if TYPE_CHECKING:
+    from rich.tree import Tree
+
+    from aktion.provenance.trail import TrailNode
+    from aktion.provenance.verify import Verdict
 
 identity_app = typer.Typer(help="Signing identities: create, import, list, use.",
                            no_args_is_help=True)
@@ -46,6 +40,8 @@ def _fail(e: Exception, code: int = 1) -> typer.Exit:
 def _record(production: Path | None, identity_name: str, directory: Path | None) -> None:
     if production is None:
         return
+    from aktion.provenance.identity import install_identity, load_identity
+
     folder = install_identity(production, load_identity(identity_name, directory=directory))
     console.print(f"  recorded the public chain and anchor in {folder}/")
 
@@ -58,6 +54,8 @@ def identity_create(
     force: Annotated[bool, typer.Option(help="replace an existing identity")] = False,
 ) -> None:
     """Make a local CA and an ES256 signing certificate; the key stays outside productions."""
+    from aktion.provenance.identity import create_identity
+
     try:
         ident = create_identity(name, directory=directory, intermediate=intermediate, force=force)
         console.print(f"[green]✓[/] identity [bold]{name}[/]: key {ident.key_path} (0600), "
@@ -76,6 +74,8 @@ def identity_import(
     force: Annotated[bool, typer.Option(help="replace an existing identity")] = False,
 ) -> None:
     """Bring your own certificate and key (checked against C2PA's rules first)."""
+    from aktion.provenance.identity import import_identity
+
     try:
         ident = import_identity(name, cert.read_text(), key.read_bytes(), anchor.read_text(),
                                 directory=directory, force=force)
@@ -99,6 +99,8 @@ def identity_use(production: Annotated[Path, typer.Argument(help="production fol
 @identity_app.command("list")
 def identity_list() -> None:
     """Identities on this machine."""
+    from aktion.provenance.identity import list_identities
+
     found = list_identities()
     if not found:
         console.print("no identities yet: [bold]aktion identity create[/]")
@@ -173,6 +175,8 @@ def show_verdict(v: Verdict) -> None:
         state = "intact" if v.ledger.ok else "BROKEN"
         console.print(f"  ledger: {state}, {v.ledger.entries} entries; this file: {where}")
     if v.trail is not None:
+        from rich.tree import Tree
+
         tree = Tree("[bold]trail[/]")
         _add(tree, v.trail)
         console.print(tree)
@@ -189,6 +193,8 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Check an asset's signature, binding, trust and ledger entry; show its trail."""
+    from aktion.provenance.verify import find_production, verify_asset
+
     production = production or find_production(file)
     verdict = verify_asset(file, production=production,
                            anchors_pem=anchor.read_text() if anchor else None)
@@ -202,6 +208,8 @@ def verify(
 # --- ledger -----------------------------------------------------------------------------
 
 def _production(path: Path | None) -> Path:
+    from aktion.provenance.identity import inside_production
+
     found = path or inside_production(Path.cwd())
     if found is None:
         raise _fail(ValueError("no production here: pass --production"), 2)
@@ -214,6 +222,8 @@ def ledger_verify(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Check that every entry is intact and chained; say where it is not."""
+    from aktion.provenance.ledger import Ledger
+
     report = Ledger.for_production(_production(production)).verify()
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
@@ -230,6 +240,8 @@ def ledger_verify(
 @ledger_app.command("repair")
 def ledger_repair(production: ProdOpt = None) -> None:
     """Drop a torn last line left by an interrupted append (and nothing else)."""
+    from aktion.provenance.ledger import Ledger
+
     ledger = Ledger.for_production(_production(production))
     dropped = ledger.repair()
     if dropped is None:
