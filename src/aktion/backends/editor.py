@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from aktion.canvas.run_ops import OP_KINDS, add_score, run_op
-from aktion.media.stitch import TransitionSpec, stitch
 
 from .base import Capabilities, Progress, StepRequest, StepResult
 
@@ -21,6 +20,8 @@ class EditorBackend:
     capabilities: ClassVar[Capabilities] = Capabilities(steps=frozenset({"cut", *OP_KINDS}))
 
     def run(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
+        from aktion.media.stitch import TransitionSpec, stitch  # planning reads only `version`
+
         if request.kind in OP_KINDS:
             clip, frames = run_op(request, workdir)
             progress(1, 1)

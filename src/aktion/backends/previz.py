@@ -27,30 +27,24 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
 from pydantic import ValidationError
 
-from aktion.media.atomic import atomic_path
-from aktion.media.images import write_png_atomic
-from aktion.media.video import VideoWriter
-from aktion.previz.camera import CameraPath
-from aktion.previz.depth import depth_map, depth_millimetres
-from aktion.previz.draw_ahead import DrawError, drawn_frames
-from aktion.previz.masks import character_masks, write_masks
-from aktion.previz.moves import MoveLibrary
-from aktion.previz.stage import Stage
-from aktion.previz.take import TakeVariation
-from aktion.production.board import SetDesign, Shot
-from aktion.production.cast import Character
-from aktion.production.choreo import Beat
 from aktion.production.errors import ProductionError
 
 from .base import BackendError, Capabilities, Progress, StepRequest, StepResult
 
+if TYPE_CHECKING:
+    from aktion.previz.stage import Stage
+
+# The renderer (numpy, OpenCV, PyAV) is imported by the steps that use it: planning
+# imports this module only for the backend's ``version``.
+
 
 def _write_bytes(path: Path, data: bytes) -> Path:
+    from aktion.media.atomic import atomic_path
+
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return path
@@ -63,6 +57,13 @@ def _write_json(path: Path, data: Any) -> Path:
 
 def _stage(request: StepRequest) -> Stage:
     """Re-validate the request's plain data with the production models."""
+    from aktion.previz.moves import MoveLibrary
+    from aktion.previz.stage import Stage
+    from aktion.previz.take import TakeVariation
+    from aktion.production.board import SetDesign, Shot
+    from aktion.production.cast import Character
+    from aktion.production.choreo import Beat
+
     fmt = request.format or {}
     fps = int(fmt.get("fps", 24))
     context = {"fps": fps}
@@ -118,6 +119,8 @@ class PrevizBackend:
 
     def _motion_control(self, request: StepRequest, workdir: Path,
                         progress: Progress) -> StepResult:  # fmt: skip
+        import numpy as np
+
         stage = _stage(request)
         perf, camera = stage.perform()
         buf = io.BytesIO()
@@ -132,6 +135,12 @@ class PrevizBackend:
                                                 len(perf.contacts)))  # fmt: skip
 
     def _layout(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
+        import numpy as np
+
+        from aktion.media.images import write_png_atomic
+        from aktion.previz.depth import depth_map, depth_millimetres
+        from aktion.previz.masks import character_masks, write_masks
+
         stage = _stage(request)
         perf, camera = stage.perform()
         key = stage.key_frame(perf)
@@ -154,6 +163,12 @@ class PrevizBackend:
         return StepResult(outputs, record)
 
     def _render(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
+        import numpy as np
+
+        from aktion.media.video import VideoWriter
+        from aktion.previz.camera import CameraPath
+        from aktion.previz.draw_ahead import DrawError, drawn_frames
+
         for name in ("poses", "camera", "performance"):
             if name not in request.inputs:
                 raise BackendError(f"previz render needs the `{name}` input (from motion_control)")
@@ -189,6 +204,9 @@ class PrevizBackend:
     def _control_maps(self, request: StepRequest, workdir: Path,
                       progress: Progress) -> StepResult:  # fmt: skip
         """Pose, depth and mask videos plus camera data, from motion_control's outputs."""
+        import numpy as np
+
+        from aktion.previz.camera import CameraPath
         from aktion.previz.control_maps import write_control_maps
 
         for name in ("poses", "camera", "performance"):

@@ -9,8 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from aktion.storyboard.tiles import clip_frame, contact_sheet, write_png
-
 from .base import Capabilities, Progress, StepRequest, StepResult
 
 
@@ -20,6 +18,8 @@ class StoryboardBackend:
     capabilities: ClassVar[Capabilities] = Capabilities(steps=frozenset({"sheet"}))
 
     def run(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
+        from aktion.storyboard.tiles import clip_frame, contact_sheet, write_png
+
         tiles = request.params["tiles"]
         frames = []
         for i, tile in enumerate(tiles):

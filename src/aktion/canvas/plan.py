@@ -17,7 +17,6 @@ from aktion.engine.router import Router
 from aktion.engine.store import file_digest
 from aktion.production.takes import Canvas, ShotEdit, canvas_error, load_canvas
 
-from .ops import ramp_indices
 from .takes import add_take, clip_kind
 
 OPS = ("extend", "trim", "speed")
@@ -42,6 +41,8 @@ def expected_frames(frames: int, edit: ShotEdit) -> int:
         stop = frames if edit.trim.out is None else min(edit.trim.out, frames)
         frames = stop - edit.trim.in_
     if edit.speed is not None:
+        from .ops import ramp_indices  # OpenCV and PyAV: only when a shot is ramped
+
         frames = len(ramp_indices(frames, edit.speed.start, edit.speed.end))
     return frames
 

@@ -150,6 +150,8 @@ def check(
 TABLE_ROWS = 300
 """Up to this many rows a table is drawn by Rich (wrapped to the terminal); past it, as
 aligned plain columns: Rich measures every cell, seconds for a thousand-shot plan."""
+CELL = 40
+"""Widest cell of a plain column but the last (a long list of inputs is cut short)."""
 
 
 def print_rows(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
@@ -162,6 +164,8 @@ def print_rows(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
             table.add_row(*row)
         console.print(table)
         return
+    rows = [(*(c if len(c) <= CELL else c[: CELL - 1] + "…" for c in r[:-1]), r[-1])
+            for r in rows]  # fmt: skip
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header[:-1])]
 
     def line(cells: tuple[str, ...]) -> str:
@@ -169,8 +173,9 @@ def print_rows(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
                          + [cells[-1]]).rstrip()
 
     console.print(line(header), style="bold", markup=False, highlight=False, soft_wrap=True)
-    console.print("\n".join(line(r) for r in rows), markup=False, highlight=False,
-                  soft_wrap=True)
+    # Straight to the file: Rich would scan the text character by character.
+    console.file.write("".join(line(r) + "\n" for r in rows))
+    console.file.flush()
 
 
 @app.command("plan")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .errors import ProductionError, SourceIssue
 from .schema import Versioned
 from .timing import Frames
-from .yamlio import dump_yaml, line_of, plain, read_yaml, write_text_atomic
+from .yamlio import dump_yaml, line_of, plain, read_source_yaml, read_yaml, write_text_atomic
 
 CANVAS_FILE = "canvas.yaml"
 
@@ -92,7 +92,7 @@ def load_canvas(root: Path, fps: int = 24) -> Canvas:
     path = Path(root) / CANVAS_FILE
     if not path.is_file():
         return Canvas()
-    doc = read_yaml(path)
+    doc = read_source_yaml(path)
     try:
         return Canvas.model_validate(plain(doc) or {}, context={"fps": fps})
     except ValidationError as e:
