@@ -18,7 +18,8 @@ _HOME = {
     "Contact": "performance", "Performance": "performance", "solve": "performance",
     "JOINTS": "skeleton", "Skeleton": "skeleton", "Stage": "stage",
 }  # fmt: skip
-__all__ = sorted(_HOME)
+__all__ = ["JOINTS", "CameraPath", "Contact", "Move", "MoveLibrary", "Performance", "Skeleton",
+           "Stage", "shot_camera", "solve"]
 
 
 def __getattr__(name: str) -> Any:

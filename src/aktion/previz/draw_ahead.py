@@ -17,18 +17,19 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
+import mmap
 import multiprocessing
 import os
 import pickle
 import re
 import sys
+import tempfile
 import threading
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import shared_memory
 from pathlib import Path
 
 import numpy as np
@@ -85,19 +86,19 @@ def _pooled(renderer: Renderer, frames: int, workers: int) -> Iterator[np.ndarra
     chunk = max(1, min(8, RING_BYTES // (frame_bytes * depth)))
     blob = pickle.dumps(renderer, protocol=pickle.HIGHEST_PROTOCOL)
     ring = depth * chunk * frame_bytes
-    shm = shared_memory.SharedMemory(create=True, size=ring + len(blob))
+    path, memory = _shared_file(ring + len(blob))
     pending: deque[Future[None]] = deque()
     slots = None
     try:
-        shm.buf[ring : ring + len(blob)] = blob
-        slots = np.ndarray((depth * chunk, *shape), np.uint8, shm.buf)
+        memory[ring : ring + len(blob)] = blob
+        slots = np.ndarray((depth * chunk, *shape), np.uint8, memory)
         pool = _pool(workers)
         token = uuid.uuid4().hex
         spans = [(a, min(a + chunk, frames)) for a in range(0, frames, chunk)]
 
         def submit(j: int) -> None:
             a, b = spans[j]
-            task = (token, shm.name, ring, len(blob), (j % depth) * chunk, a, b)
+            task = (token, path, ring, len(blob), (j % depth) * chunk, a, b)
             pending.append(pool.submit(_draw_chunk, *task))
 
         for j in range(min(depth, len(spans))):
@@ -116,9 +117,26 @@ def _pooled(renderer: Renderer, frames: int, workers: int) -> Iterator[np.ndarra
             with contextlib.suppress(Exception):
                 f.result()
         del slots
+        Path(path).unlink(missing_ok=True)
         with contextlib.suppress(BufferError):  # a frame still held by the caller
-            shm.close()
-        shm.unlink()
+            memory.close()
+
+
+def _shared_file(size: int) -> tuple[str, mmap.mmap]:
+    """A file mapped into memory, in RAM (``/dev/shm``) where there is one, that drawing
+    processes map by its path. A plain file rather than ``multiprocessing.shared_memory``:
+    no resource tracker to keep in step (before Python 3.13 a failed creation, such as a
+    full disk, makes it print a traceback)."""
+    folder = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+    fd, path = tempfile.mkstemp(prefix="aktion-frames-", dir=folder)
+    try:
+        os.ftruncate(fd, size)
+        return path, mmap.mmap(fd, size)
+    except BaseException:
+        os.unlink(path)
+        raise
+    finally:
+        os.close(fd)
 
 
 def _wait(future: Future[None]) -> None:
@@ -127,6 +145,8 @@ def _wait(future: Future[None]) -> None:
     except BrokenProcessPool as e:
         _reset_pool()
         raise DrawError(f"a drawing process died ({e})") from None
+    except Exception as e:  # raised in the worker, pickled back: one line, with its kind
+        raise DrawError(f"drawing failed: {type(e).__name__}: {e}") from e
 
 
 # --- the pool, shared by every render in this process --------------------------------
@@ -204,38 +224,36 @@ atexit.register(shutdown)
 # --- in a worker process ---------------------------------------------------------------
 
 _RENDERERS: OrderedDict[str, Renderer] = OrderedDict()
-_SEGMENTS: OrderedDict[str, shared_memory.SharedMemory] = OrderedDict()
-KEEP = 4  # renderers and segments a worker keeps, for renders that take turns
+_SEGMENTS: OrderedDict[str, mmap.mmap] = OrderedDict()
+KEEP = 4  # renderers and rings a worker keeps, for renders that take turns
 
 
-def _segment(name: str) -> shared_memory.SharedMemory:
-    shm = _SEGMENTS.get(name)
-    if shm is None:
-        # Attaching registers the name with the resource tracker this process shares
-        # with its parent (spawned children inherit it), where it is already registered:
-        # the parent's unlink unregisters it once, for both.
-        shm = shared_memory.SharedMemory(name=name)
-        _SEGMENTS[name] = shm
+def _segment(path: str) -> mmap.mmap:
+    memory = _SEGMENTS.get(path)
+    if memory is None:
+        with open(path, "r+b") as f:
+            memory = mmap.mmap(f.fileno(), 0)
+        _SEGMENTS[path] = memory
         while len(_SEGMENTS) > KEEP:
             with contextlib.suppress(BufferError):
                 _SEGMENTS.popitem(last=False)[1].close()
-    _SEGMENTS.move_to_end(name)
-    return shm
+    _SEGMENTS.move_to_end(path)
+    return memory
 
 
-def _draw_chunk(token: str, name: str, blob_at: int, blob_len: int, slot: int,
+def _draw_chunk(token: str, path: str, blob_at: int, blob_len: int, slot: int,
                 start: int, stop: int) -> None:  # fmt: skip
     """Draw frames ``start .. stop - 1`` into the ring's slots from ``slot`` on."""
-    shm = _segment(name)
+    memory = _segment(path)
     renderer = _RENDERERS.get(token)
     if renderer is None:
-        renderer = pickle.loads(shm.buf[blob_at : blob_at + blob_len])
+        renderer = pickle.loads(memory[blob_at : blob_at + blob_len])
         _RENDERERS[token] = renderer
         while len(_RENDERERS) > KEEP:
             _RENDERERS.popitem(last=False)
     _RENDERERS.move_to_end(token)
     shape = (renderer.height, renderer.width, 3)
-    slots = np.ndarray((stop - start, *shape), np.uint8, shm.buf, slot * int(np.prod(shape)))
+    slots = np.ndarray((stop - start, *shape), np.uint8, memory, slot * int(np.prod(shape)))
     for k, i in enumerate(range(start, stop)):
         renderer.frame(i, slots[k])
     del slots
