@@ -37,7 +37,8 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_previz.py
-	$(BIN)/python bench/bench_fight.py
+	$(BIN)/python bench/bench_fight.py --repeat 2
+	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_draw.py --characters 4
 	$(BIN)/python bench/bench_stitch.py
 	RAY_USAGE_STATS_ENABLED=0 RAY_AUTH_MODE=disabled $(BIN)/python bench/bench_scale.py
