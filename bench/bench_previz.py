@@ -4,6 +4,10 @@ Previz: every ``motion_control`` and ``render`` step of the production, run by t
 engine exactly as ``aktion render`` runs them (the local executor, a fresh store): the
 choreography solved, every frame drawn and encoded to H.264, the outputs stored.
 
+Both sides start warm: the renderer's modules are imported and the drawing processes
+started before anything is timed (``aktion render`` starts them once, for every shot;
+``bench_startup.py`` measures start-up).
+
 Ceiling: the same number of frames, already drawn and held in memory (a sample of the
 production's own previz, cycled), pushed through the same H.264 writer with nothing
 else to do: one clip after another, in clips as long as the shots. A ratio near 1.0
@@ -29,6 +33,7 @@ from aktion.engine.graph import ShotGraph, plan
 from aktion.engine.run import run
 from aktion.engine.store import Store
 from aktion.media.video import VideoWriter, iter_frames
+from aktion.previz import draw_ahead
 from aktion.production.load import load_production
 
 SAMPLE = 48  # frames of the ceiling's sample
@@ -76,6 +81,11 @@ def time_ceiling(sample: list[np.ndarray], lengths: list[int], fps: int, work: P
     return time.perf_counter() - t0
 
 
+def warm_up() -> None:
+    """Import what the previz steps import when they first run."""
+    import aktion.previz.stage  # noqa: F401
+
+
 def load() -> str:
     return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
@@ -86,12 +96,17 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs of each; the best is kept")
     ap.add_argument("--workers", type=int, default=None, help="steps at once (default: auto)")
     args = ap.parse_args()
+    t0 = time.perf_counter()
+    warm_up()
+    drawing = draw_ahead.start()
+    warm = time.perf_counter() - t0
     graph, frames = previz_graph(Path(args.production))
     s = graph.production.settings
     lengths = [st.request.shot["duration"] for st in graph if st.kind == "render"]
     seconds = frames / s.fps
     print(f"production: {s.name}  {frames} frames at {s.width}x{s.height}, {s.fps} fps "
-          f"({seconds:.1f} s of film), {len(lengths)} shots; {os.cpu_count()} cores")
+          f"({seconds:.1f} s of film), {len(lengths)} shots; {os.cpu_count()} cores, "
+          f"{drawing} drawing process(es), started with the imports in {warm:.2f} s")
     best_previz = best_ceiling = float("inf")
     sample: list[np.ndarray] = []
     for rep in range(args.repeat):
