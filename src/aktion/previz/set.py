@@ -58,6 +58,10 @@ class BoxShape:
 
 
 FACE_NORMALS = tuple(np.array(normal, float) for normal, _ in FACES)
+# Each normal is a signed axis, so a dot product with it is one signed coordinate: the
+# tests below read that coordinate instead (the very same number, without the products).
+FACE_AXIS = np.array([int(np.flatnonzero(n)[0]) for n in FACE_NORMALS])
+FACE_SIGN = np.array([float(n[a]) for n, a in zip(FACE_NORMALS, FACE_AXIS, strict=True)])
 
 
 class SetView:
@@ -88,6 +92,7 @@ class SetView:
         g = FAR_GROUND
         self._far_quad = np.array([(-g, 0, -g), (g, 0, -g), (g, 0, g), (-g, 0, g)], float)
         self._faces_key: tuple | None = None
+        self._centres = np.array([b.face_centres for b in self.boxes]).reshape(-1, 6, 3)
         self._faces_of: dict[int, list[tuple]] = {}
 
     @staticmethod
@@ -99,6 +104,11 @@ class SetView:
         corners = np.array([(xs[i >> 0 & 1], ys[i >> 1 & 1], zs[i >> 2 & 1]) for i in range(8)])
         centres = tuple(corners[list(idx)].mean(0) for _, idx in FACES)
         return BoxShape(corners, hex_rgb(color), corners.mean(0), centres)
+
+    def _facing(self, pos: np.ndarray) -> np.ndarray:
+        """(B, 6) bool: which faces of each box turn toward a camera at ``pos``."""
+        d = pos[FACE_AXIS] - self._centres[:, np.arange(6), FACE_AXIS]
+        return FACE_SIGN * d > 0
 
     def background(self, camera: CameraPath, frame: int, out: np.ndarray | None = None) -> np.ndarray:
         """Sky, far ground, floor and grid (no boxes) as an RGB uint8 image."""
@@ -134,17 +144,12 @@ class SetView:
         A point is behind a convex box exactly when it is on the inner side of
         every face the camera can see.
         """
-        pos = camera.position[frame]
-        out = np.zeros((len(points), len(self.boxes)), dtype=bool)
-        for k, box in enumerate(self.boxes):
-            inside = np.ones(len(points), dtype=bool)
-            seen = False
-            for n, c in zip(FACE_NORMALS, box.face_centres, strict=True):
-                if np.dot(pos - c, n) > 0:
-                    seen = True
-                    inside &= (points - c) @ n < 0
-            out[:, k] = inside & seen
-        return out
+        facing = self._facing(camera.position[frame])  # (B, 6)
+        # the signed distance of each point to each face's plane, outward positive
+        along = np.asarray(points)[:, FACE_AXIS]  # (P, 6)
+        centre = self._centres[:, np.arange(6), FACE_AXIS]  # (B, 6)
+        inner = FACE_SIGN * (along[:, None, :] - centre[None]) < 0  # (P, B, 6)
+        return np.all(inner | ~facing[None], axis=2) & facing.any(1)[None]
 
     def draw_box(self, img: np.ndarray, index: int, camera: CameraPath, frame: int) -> None:
         for pts, color, edge in self._faces(index, camera, frame):
@@ -163,7 +168,7 @@ class SetView:
         if faces is not None:
             return faces
         box = self.boxes[index]
-        pos = camera.position[frame]
+        facing = self._facing(camera.position[frame])[index]
         f = camera.focal(frame)
         light = key_light(camera.basis[frame])
         planes = frustum(self.width, self.height, f)
@@ -171,9 +176,8 @@ class SetView:
         pixels = to_pixels(corners, f, self.width, self.height) if inside_all(
             corners, planes) else None  # every corner in view: no face needs clipping
         faces = []
-        for (n, centre), (_, idx) in zip(zip(FACE_NORMALS, box.face_centres, strict=True),
-                                         FACES, strict=True):  # fmt: skip
-            if np.dot(pos - centre, n) <= 0:
+        for k, (_, idx) in enumerate(FACES):
+            if not facing[k]:
                 continue
             if pixels is not None:
                 pts = pixels[list(idx)]
@@ -182,7 +186,7 @@ class SetView:
                 if len(poly) < 3:
                     continue
                 pts = to_pixels(poly, f, self.width, self.height)
-            shade = 0.42 + 0.58 * max(0.0, float(np.dot(n, light)))
+            shade = 0.42 + 0.58 * max(0.0, float(FACE_SIGN[k] * light[FACE_AXIS[k]]))
             color = tuple(float(c) for c in np.minimum(box.color * shade, 255))
             edge = tuple(float(c) for c in box.color * shade * 0.7)
             faces.append((pts, color, edge))
