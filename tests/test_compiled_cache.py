@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -62,11 +63,17 @@ def test_a_damaged_entry_is_parsed_again_and_replaced(cache: Path) -> None:
     assert compiled.compiled("t", [b"x"], build) == [1, 2, 3] and len(calls) == 2
 
 
-def test_what_json_cannot_hold_exactly_is_not_kept(cache: Path) -> None:
-    calls, build = counting({1: "an integer key"})
-    assert compiled.compiled("t", [b"x"], build) == {1: "an integer key"}
-    assert compiled.compiled("t", [b"x"], build) == {1: "an integer key"}
-    assert len(calls) == 2 and not list(cache.glob("*.json"))
+def test_integer_keys_come_back_as_integers_and_the_unkeepable_is_not_kept(cache: Path) -> None:
+    value = {"counts": {2: "two", 3: "three"}, "1.5": [1, 1.0, True]}
+    calls, build = counting(value)
+    assert compiled.compiled("t", [b"x"], build) == value
+    back = compiled.compiled("t", [b"x"], build)
+    assert len(calls) == 1 and back == value and list(back["counts"]) == [2, 3]
+    assert [type(v) for v in back["1.5"]] == [int, float, bool]
+    calls, build = counting({"when": datetime.date(2026, 1, 2)})  # what YAML can hold
+    compiled.compiled("u", [b"x"], build)
+    compiled.compiled("u", [b"x"], build)
+    assert len(calls) == 2 and not list(cache.glob("u-*.json"))
 
 
 def test_entries_are_written_whole_and_the_cache_can_be_off(cache: Path,
@@ -161,3 +168,17 @@ def test_a_production_move_others_build_on_changes_them(tmp_path: Path, cache: P
     jab = own["jab"]
     assert jab is not package["jab"] and (jab.angles != package["jab"].angles).any()
     assert MoveLibrary.load()["jab"] is package["jab"]  # same content: the same table
+
+
+@pytest.mark.parametrize("name", ["verbs.yaml", "people.yaml", "looks.yaml", "set_pieces.yaml"])
+def test_writers_room_tables_load_as_parsed_and_are_kept(cache: Path, name: str) -> None:
+    from importlib import resources
+
+    from ruamel.yaml import YAML
+
+    from aktion.production.yamlio import safe_table
+
+    text = resources.files("aktion.writers_room").joinpath(name).read_text("utf-8")
+    parsed = YAML(typ="safe").load(text)
+    assert safe_table(text) == parsed and safe_table(text) == parsed
+    assert len(list(cache.glob("table-*.json"))) == 1

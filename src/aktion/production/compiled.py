@@ -55,9 +55,9 @@ def content_key(kind: str, sources: Sequence[bytes]) -> str:
 def compiled(kind: str, sources: Sequence[bytes], build: Callable[[], T]) -> T:
     """``build()``'s result for these exact ``sources``, from the cache when it has it.
 
-    ``build`` must be a pure function of ``sources`` returning JSON data (dicts with
-    string keys, lists, strings, numbers, booleans, None); a result JSON cannot hold
-    exactly is returned but not kept."""
+    ``build`` must be a pure function of ``sources`` returning plain data (dicts, lists,
+    strings, numbers, booleans, None; mapping keys of any of those scalar kinds); a
+    result that cannot be kept exactly is returned but not kept."""
     folder = cache_dir()
     if folder is None:
         return build()
@@ -66,7 +66,7 @@ def compiled(kind: str, sources: Sequence[bytes], build: Callable[[], T]) -> T:
     try:
         entry = json.loads(path.read_bytes())
         if isinstance(entry, dict) and entry.get("key") == key and "value" in entry:
-            return entry["value"]
+            return _untag(entry["value"]) if entry.get("tagged") else entry["value"]
     except (OSError, ValueError, RecursionError):
         pass  # absent, unreadable or damaged: parse again
     value = build()
@@ -74,12 +74,18 @@ def compiled(kind: str, sources: Sequence[bytes], build: Callable[[], T]) -> T:
     return value
 
 
+def _dumps(entry: dict[str, Any]) -> str:
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def _write(path: Path, key: str, value: Any) -> None:
     try:
-        text = json.dumps({"key": key, "value": value}, ensure_ascii=False,
-                          separators=(",", ":"), allow_nan=False)  # fmt: skip
-        if json.loads(text)["value"] != value:
-            return  # e.g. integer keys or tuples: JSON would not give them back as they are
+        text = _dumps({"key": key, "value": value})
+        if not _same(json.loads(text)["value"], value):
+            # e.g. integer keys: kept as [key, value] pairs, given back as they were
+            text = _dumps({"key": key, "tagged": True, "value": _tag(value)})
+            if not _same(_untag(json.loads(text)["value"]), value):
+                return
     except (TypeError, ValueError, RecursionError):
         return
     try:
@@ -97,6 +103,42 @@ def _write(path: Path, key: str, value: Any) -> None:
         _prune(path.parent)
     except OSError:
         pass  # a read-only or full disk: the next run parses again
+
+
+TAG = "\u0000items"
+"""The one key of a mapping kept as pairs (no YAML source has a key with a NUL in it)."""
+
+
+def _tag(value: Any) -> Any:
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value) and TAG not in value:
+            return {k: _tag(v) for k, v in value.items()}
+        return {TAG: [[k, _tag(v)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return [_tag(v) for v in value]
+    return value
+
+
+def _untag(value: Any) -> Any:
+    if isinstance(value, dict):
+        if TAG in value and len(value) == 1:
+            return {k: _untag(v) for k, v in value[TAG]}
+        return {k: _untag(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_untag(v) for v in value]
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same kinds all the way down (``1 == 1.0 == True`` is not enough)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(
+            type(k) is type(j) and _same(a[k], b[j]) for k, j in zip(a, b, strict=True))
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
 
 
 def _prune(folder: Path) -> None:

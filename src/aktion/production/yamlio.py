@@ -72,6 +72,18 @@ def read_source_yaml(path: Path, root: Path | None = None) -> LinedDoc | None:
     return None if value["data"] is None else LinedDoc(value["data"], value["lines"])
 
 
+def safe_table(text: str) -> Any:
+    """A packaged YAML table (plain data, no positions wanted), parsed once per content
+    and then served from the compiled cache."""
+
+    def build() -> Any:
+        from ruamel.yaml import YAML
+
+        return YAML(typ="safe").load(text)
+
+    return compiled("table", [text.encode("utf-8")], build)
+
+
 def _line_tree(node: Any) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
