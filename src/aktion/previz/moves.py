@@ -347,6 +347,8 @@ class MoveLibrary:
                 travel=spec.travel, blend=spec.blend, angles=angles, root=root,
                 description=spec.description, source=source,
             )  # fmt: skip
+        move.angles.setflags(write=False)  # shared by every library with this content
+        move.root.setflags(write=False)
         if len(_RESOLVED) >= 4096:
             _RESOLVED.clear()
         _RESOLVED[ident] = move
