@@ -15,7 +15,7 @@ import numpy as np
 from aktion.production.board import SetDesign
 
 from .camera import CameraPath
-from .clip import clip_polygon, clip_segments, frustum, inside_all
+from .clip import clip_polygon, clip_segments, frustum
 
 KEY_LIGHT = np.array([-0.45, 0.7, -0.55]) / np.linalg.norm([-0.45, 0.7, -0.55])
 """Direction toward the key light in camera space (x right, y up, z forward): above,
@@ -92,8 +92,9 @@ class SetView:
         g = FAR_GROUND
         self._far_quad = np.array([(-g, 0, -g), (g, 0, -g), (g, 0, g), (-g, 0, g)], float)
         self._faces_key: tuple | None = None
+        self._faces_of: list[list[tuple]] = []
+        self._corners = np.array([b.corners for b in self.boxes]).reshape(-1, 3)
         self._centres = np.array([b.face_centres for b in self.boxes]).reshape(-1, 6, 3)
-        self._faces_of: dict[int, list[tuple]] = {}
 
     @staticmethod
     def _box(at: tuple[float, float], size: tuple[float, float, float], color: str) -> BoxShape:
@@ -159,36 +160,41 @@ class SetView:
     def _faces(self, index: int, camera: CameraPath, frame: int) -> list[tuple]:
         """The faces of box ``index`` the camera sees: pixels, fill and edge colours.
 
-        Kept while the camera holds still: a frame with a mannequin behind a box draws
-        the box twice (into the cached background, and again over the mannequin)."""
+        Worked out for every box at once, and kept while the camera holds still: a frame
+        with a mannequin behind a box draws the box twice (into the cached background,
+        and again over the mannequin)."""
         key = camera.key(frame)
         if key != self._faces_key:
-            self._faces_key, self._faces_of = key, {}
-        faces = self._faces_of.get(index)
-        if faces is not None:
-            return faces
-        box = self.boxes[index]
-        facing = self._facing(camera.position[frame])[index]
+            self._faces_key, self._faces_of = key, self._all_faces(camera, frame)
+        return self._faces_of[index]
+
+    def _all_faces(self, camera: CameraPath, frame: int) -> list[list[tuple]]:
+        facing = self._facing(camera.position[frame])
         f = camera.focal(frame)
         light = key_light(camera.basis[frame])
         planes = frustum(self.width, self.height, f)
-        corners = camera.to_camera(box.corners, frame)
-        pixels = to_pixels(corners, f, self.width, self.height) if inside_all(
-            corners, planes) else None  # every corner in view: no face needs clipping
-        faces = []
-        for k, (_, idx) in enumerate(FACES):
-            if not facing[k]:
-                continue
-            if pixels is not None:
-                pts = pixels[list(idx)]
-            else:
-                poly = clip_polygon(corners[list(idx)], planes)
-                if len(poly) < 3:
+        corners = camera.to_camera(self._corners, frame).reshape(-1, 8, 3)
+        normals = np.array([n for n, _ in planes])
+        offsets = np.array([o for _, o in planes])
+        in_view = np.all(corners @ normals.T + offsets >= 0, axis=(1, 2))
+        pixels = to_pixels(corners.reshape(-1, 3), f, self.width, self.height).reshape(-1, 8, 2)
+        shades = [0.42 + 0.58 * max(0.0, float(FACE_SIGN[k] * light[FACE_AXIS[k]]))
+                  for k in range(len(FACES))]  # fmt: skip
+        found = []
+        for b, box in enumerate(self.boxes):
+            faces = []
+            for k, (_, idx) in enumerate(FACES):
+                if not facing[b, k]:
                     continue
-                pts = to_pixels(poly, f, self.width, self.height)
-            shade = 0.42 + 0.58 * max(0.0, float(FACE_SIGN[k] * light[FACE_AXIS[k]]))
-            color = tuple(float(c) for c in np.minimum(box.color * shade, 255))
-            edge = tuple(float(c) for c in box.color * shade * 0.7)
-            faces.append((pts, color, edge))
-        self._faces_of[index] = faces
-        return faces
+                if in_view[b]:  # every corner in view: no face needs clipping
+                    pts = pixels[b, list(idx)]
+                else:
+                    poly = clip_polygon(corners[b, list(idx)], planes)
+                    if len(poly) < 3:
+                        continue
+                    pts = to_pixels(poly, f, self.width, self.height)
+                color = tuple(float(c) for c in np.minimum(box.color * shades[k], 255))
+                edge = tuple(float(c) for c in box.color * shades[k] * 0.7)
+                faces.append((pts, color, edge))
+            found.append(faces)
+        return found
