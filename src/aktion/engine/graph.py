@@ -176,11 +176,19 @@ def _finish(step: Step, graph: dict[str, Step], sources: dict[str, Any] | None =
         step.digested = (step.request, fields)
     parts = {"code": _part(step.kind, STEP_VERSIONS[step.kind]),
              "backend": _part(step.backend, backend_version(step.backend)), **fields}
+    old = step.parts
     for name, (dep, output) in sorted(step.deps.items()):
-        parts[f"input:{name}"] = digest([graph[dep].key, output])
-    step.parts = parts
-    step.key = content_key(parts)
+        parts[f"input:{name}"] = _input_part(graph[dep].key, output)
+    if parts != old or not step.key:  # a rekey leaves an unchanged step as it was
+        step.parts = parts
+        step.key = content_key(parts)
     return step
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _input_part(key: str, output: str) -> str:
+    """The digest of an input: its step's key and which output (asked again by a rekey)."""
+    return digest([key, output])
 
 
 def _shot_request(production: Production, scene, shot, fmt: dict[str, int],
