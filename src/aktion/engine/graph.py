@@ -136,29 +136,50 @@ def request_parts(request: StepRequest, sources: dict[str, Any] | None = None,
 
     ``sources``: the objects the request's fields were made from; a field made from the
     same object as one already digested (``shared``) reuses its digest, since the same
-    object validates and serialises to the same bytes. Planning a shot's three steps
-    digests its board, beats and script once, the scene's set once per scene."""
-    data = request.hashed()
+    object validates and serialises to the same bytes (and is not serialised again).
+    Planning a shot's three steps digests its board, beats and script once, the scene's
+    set once per scene."""
+    sources = sources or {}
+    cast_src = sources.get("cast") or {}
+
+    def known(name: str, src: Any, *extra: Any) -> str | None:
+        hit = shared.get((name, id(src), *extra)) if shared is not None else None
+        return hit[1] if hit is not None and hit[0] is src else None
+
+    parts: dict[str, str] = {}
+    for name, src in sources.items():
+        if name not in ("kind", "locks", "cast") and (d := known(name, src)) is not None:
+            parts[PART_NAMES.get(name, name)] = d
+    for cid in request.cast:
+        if (d := known("cast", cast_src.get(cid), request.locks.get(cid))) is not None:
+            parts[f"cast:{cid}"] = d
+    fields = {n for n in HASHED if PART_NAMES.get(n, n) not in parts}
+    if any(f"cast:{cid}" not in parts for cid in request.cast):
+        fields |= {"cast", "locks"}
+    data = request.hashed(include=fields)
 
     def part(name: str, value: Any, src: Any, *extra: Any) -> str:
-        if src is None or shared is None:
-            return digest([value, *extra] if extra else value)
-        slot = (name, id(src), *extra)
-        hit = shared.get(slot)
-        if hit is None or hit[0] is not src:
-            hit = shared[slot] = (src, digest([value, *extra] if extra else value))
-        return hit[1]
+        if not extra and isinstance(value, (dict, list)) and not value:
+            made = _EMPTY[type(value)]  # `params: {}` on most steps
+        else:
+            made = digest([value, *extra] if extra else value)
+        if src is not None and shared is not None:
+            shared[(name, id(src), *extra)] = (src, made)
+        return made
 
-    sources = sources or {}
-    parts: dict[str, str] = {}
     for name, value in data.items():
-        if name in ("kind", "locks", "cast"):
-            continue
-        parts[PART_NAMES.get(name, name)] = part(name, value, sources.get(name))
-    cast_src = sources.get("cast") or {}
-    for cid, char in data["cast"].items():
-        parts[f"cast:{cid}"] = part("cast", char, cast_src.get(cid), data["locks"].get(cid))
+        if name not in ("kind", "locks", "cast"):
+            parts[PART_NAMES.get(name, name)] = part(name, value, sources.get(name))
+    for cid, char in data.get("cast", {}).items():
+        if f"cast:{cid}" not in parts:
+            parts[f"cast:{cid}"] = part("cast", char, cast_src.get(cid), data["locks"].get(cid))
     return parts
+
+
+HASHED = tuple(n for n in StepRequest.model_fields if n not in ("inputs", "kind", "locks", "cast"))
+"""The request fields with a part of their own (``cast`` and ``locks`` make one per
+character)."""
+_EMPTY = {dict: digest({}), list: digest([])}
 
 
 @functools.lru_cache(maxsize=256, typed=True)
