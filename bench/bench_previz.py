@@ -38,6 +38,7 @@ from aktion.engine.store import Store
 from aktion.media.video import VideoWriter, iter_frames
 from aktion.previz import draw_ahead
 from aktion.production.load import load_production
+from cpu_time import cpu_seconds
 
 SAMPLE = 48  # frames of the ceiling's sample
 
@@ -122,12 +123,16 @@ def main() -> None:
         work = Path(tempfile.mkdtemp(prefix="aktion-bench-"))
         try:
             before = load()
-            took = {}
+            took, cpu = {}, {}
+            c0 = cpu_seconds()
             took["previz"], videos = time_previz(graph, work, args.workers)
+            cpu["previz"] = cpu_seconds() - c0
             if not sample:
                 middle = videos[len(videos) // 2]
                 sample = [f.copy() for _, f in zip(range(SAMPLE), iter_frames(middle))]
+            c0 = cpu_seconds()
             took["one"] = time_ceiling(sample, lengths, s.fps, work)
+            cpu["one"] = cpu_seconds() - c0
             took["many"] = time_ceiling(sample, lengths, s.fps, work, workers)
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -136,6 +141,8 @@ def main() -> None:
               f"{frames / took['one']:6.1f} fps one clip at a time, {frames / took['many']:6.1f}"
               f" fps {workers} at once; ratio {ceiling / took['previz']:.2f}  "
               f"({before} before, {load()} after)")
+        print(f"         CPU per frame: previz {cpu['previz'] / frames * 1000:.1f} ms (with "
+              f"the drawing processes), encoding alone {cpu['one'] / frames * 1000:.1f} ms")
         best = {k: min(v, took[k]) for k, v in best.items()}
     previz_fps = frames / best["previz"]
     ceiling_fps = frames / min(best["one"], best["many"])
