@@ -44,7 +44,8 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_previz.py
 	$(BIN)/python bench/bench_sound.py
-	$(BIN)/python bench/bench_fight.py
+	$(BIN)/python bench/bench_fight.py --repeat 2
+	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_draw.py --characters 4
 	$(BIN)/python bench/bench_stitch.py
 	$(BIN)/python bench/bench_diffusers.py --repeats 5

@@ -2,24 +2,37 @@
 
 Fifteen 4-second shots of two pairs trading strikes, kicks, defences and falls are
 solved (``motion_control``) and drawn and encoded to H.264 (``render``) exactly as a
-production's steps are. Prints seconds, frames per second and the ratio to real time;
-the target is at least 2x real time on a 2-core machine.
+production's steps are: keyed steps run by the engine's local executor into a fresh
+store, so one shot is solved while another is drawn and encoded. The renderer's modules
+are imported and the drawing processes started before timing. Prints seconds, frames
+per second and the ratio to real time (goal: at least 4x on a 2-core machine), and the
+machine's load average.
 
-    python bench/bench_fight.py [--seconds 60] [--size 1280x720]
+    python bench/bench_fight.py [--seconds 60] [--size 1280x720] [--repeat 1]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 from aktion.backends.base import StepRequest
-from aktion.backends.previz import PrevizBackend
+from aktion.engine.executors import LocalExecutor
+from aktion.engine.graph import ShotGraph, Step, add_step
+from aktion.engine.run import run
+from aktion.engine.store import Store
+from aktion.previz import draw_ahead
 from aktion.production.board import Box, SetDesign, Shot
 from aktion.production.cast import Build, Character, Palette
 from aktion.production.choreo import Beat
+from aktion.production.production import Production
+from cpu_time import cpu_seconds
 
 CAST = {
     "vex": Character(id="vex", name="VEX", palette=Palette(primary="#c0392b")),
@@ -70,37 +83,69 @@ def shot_request(n: int, fps: int, width: int, height: int, frames: int) -> Step
     )  # fmt: skip
 
 
+def fight_graph(root: Path, shots: int, fps: int, width: int, height: int,
+                frames: int) -> ShotGraph:  # fmt: skip
+    """Each shot's solve and render as keyed steps of the built-in previz backend."""
+    production = cast(Production, SimpleNamespace(root=root, settings=SimpleNamespace(
+        script="script.fountain")))  # fmt: skip
+    graph = ShotGraph(production, {})
+    for n in range(shots):
+        request = shot_request(n, fps, width, height, frames)
+        mc = add_step(graph, Step(f"motion_control:F{n:02d}", "motion_control", "bench",
+                                  f"F{n:02d}", "previz", "bench", request))  # fmt: skip
+        render = request.model_copy(update={"kind": "render"})
+        deps = {name: (mc.id, name) for name in ("poses", "camera", "performance")}
+        add_step(graph, Step(f"render:F{n:02d}", "render", "bench", f"F{n:02d}", "previz",
+                             "bench", render, deps))  # fmt: skip
+    return graph
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--fps", type=int, default=24)
+    parser.add_argument("--repeat", type=int, default=1, help="runs; the best is kept")
+    parser.add_argument("--workers", type=int, default=None, help="steps at once")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     fps, shot_frames = args.fps, 4 * args.fps
     shots = max(1, round(args.seconds * fps / shot_frames))
-    backend = PrevizBackend()
-    solve = render = 0.0
-    frames = 0
-    with tempfile.TemporaryDirectory(prefix="aktion-bench-") as tmp:
-        for n in range(shots):
-            request = shot_request(n, fps, width, height, shot_frames)
-            t0 = time.perf_counter()
-            mc = backend.run(request, Path(tmp) / f"mc{n}", lambda d, t: None)
-            t1 = time.perf_counter()
-            req = request.model_copy(update={
-                "kind": "render", "inputs": {k: str(v) for k, v in mc.outputs.items()}})
-            backend.run(req, Path(tmp) / f"r{n}", lambda d, t: None)
-            t2 = time.perf_counter()
-            solve += t1 - t0
-            render += t2 - t1
-            frames += shot_frames
-    total = solve + render
+    frames = shots * shot_frames
     seconds = frames / fps
+    t0 = time.perf_counter()
+    import aktion.previz.stage  # noqa: F401  (what the steps import when they first run)
+
+    drawing = draw_ahead.start()
     print(f"fight: {shots} shots, {frames} frames ({seconds:.0f} s at {fps} fps), "
-          f"4 characters, {width}x{height}")
-    print(f"motion_control {solve:.1f} s, render+encode {render:.1f} s, total {total:.1f} s")
-    print(f"{frames / total:.1f} fps, {seconds / total:.2f}x real time (target >= 2x)")
+          f"4 characters, {width}x{height}; {os.cpu_count()} cores, {drawing} drawing "
+          f"process(es), started with the imports in {time.perf_counter() - t0:.2f} s")
+    best = float("inf")
+    for rep in range(args.repeat):
+        work = Path(tempfile.mkdtemp(prefix="aktion-bench-"))
+        try:
+            graph = fight_graph(work, shots, fps, width, height, shot_frames)
+            store = Store(work / ".aktion")
+            executor = LocalExecutor(args.workers)
+            before = f"{os.getloadavg()[0]:.2f}"
+            t0, c0 = time.perf_counter(), cpu_seconds()
+            summary = run(graph, store, executor=executor)
+            took, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+            executor.close()
+            store.close()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if not summary.ok:
+            raise SystemExit(f"failed: {[o.error for o in summary.outcomes if o.error]}")
+        busy = {k: sum(o.seconds for o in summary.outcomes if o.step.startswith(k))
+                for k in ("motion_control", "render")}  # fmt: skip
+        print(f"  run {rep + 1}: {took:.1f} s, {frames / took:.1f} fps, "
+              f"{seconds / took:.2f}x real time (step time: motion_control "
+              f"{busy['motion_control']:.1f} s, render {busy['render']:.1f} s; "
+              f"load {before} before, {os.getloadavg()[0]:.2f} after); CPU "
+              f"{cpu / frames * 1000:.1f} ms a frame with the drawing processes")
+        best = min(best, took)
+    print(f"{frames / best:.1f} fps, {seconds / best:.2f}x real time (goal >= 4x)")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,14 @@ def write_production(root: Path, **overrides: str) -> Path:
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     return write_production(tmp_path / "tiny")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def compiled_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Parsed sources are cached for this run of the suite, not in the user's cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AKTION_CACHE", str(tmp_path_factory.mktemp("compiled-cache")))
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -44,9 +44,10 @@ class StepRequest(BaseModel):
         default_factory=dict, description="name -> file of an input step's output"
     )
 
-    def hashed(self) -> dict[str, Any]:
-        """The part of the request that goes into the content key (no paths)."""
-        return self.model_dump(mode="json", exclude={"inputs"})
+    def hashed(self, include: set[str] | None = None) -> dict[str, Any]:
+        """The part of the request that goes into the content key (no paths); with
+        ``include``, only those of its fields."""
+        return self.model_dump(mode="json", include=include, exclude={"inputs"})
 
 
 @dataclass

@@ -9,9 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from aktion.canvas.audio import mix
 from aktion.canvas.run_ops import OP_KINDS, add_score, run_op
-from aktion.media.stitch import TransitionSpec, stitch
 
 from .base import Capabilities, Progress, StepRequest, StepResult
 
@@ -22,6 +20,8 @@ class EditorBackend:
     capabilities: ClassVar[Capabilities] = Capabilities(steps=frozenset({"cut", *OP_KINDS}))
 
     def run(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
+        from aktion.media.stitch import TransitionSpec, stitch  # planning reads only `version`
+
         if request.kind in OP_KINDS:
             clip, frames = run_op(request, workdir)
             progress(1, 1)
@@ -38,6 +38,8 @@ class EditorBackend:
         out = workdir / f"{request.scene}.mp4"
         report = stitch(clips, out, transitions, fps=request.format["fps"])
         if "mix" in request.inputs:  # the scene's sound mix (aktion.sound), as AAC
+            from aktion.canvas.audio import mix
+
             scored = out.with_name(f"{out.stem}.sound.mp4")
             mix(out, request.inputs["mix"], scored)
             out = scored

@@ -14,7 +14,8 @@ Three steps, one request each:
   depth video), ``mask`` (per-character colours), ``camera_path`` and ``keypoints``
   (JSON); see ``aktion.previz.control_maps``.
 - ``render``: draw the motion_control outputs to ``video`` (shot.mp4, H.264),
-  one frame at a time so memory stays flat however long the shot.
+  frames drawn ahead in worker processes while this thread encodes, through a
+  fixed ring of frame slots so memory stays flat however long the shot.
 
 A production's own moves travel in the request (``params["moves"]``: name ->
 move file content) so they are part of the step's key; ``params["move_dirs"]``
@@ -26,29 +27,24 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
 from pydantic import ValidationError
 
-from aktion.media.atomic import atomic_path
-from aktion.media.images import write_png_atomic
-from aktion.media.video import VideoWriter
-from aktion.previz.camera import CameraPath
-from aktion.previz.depth import depth_map, depth_millimetres
-from aktion.previz.masks import character_masks, write_masks
-from aktion.previz.moves import MoveLibrary
-from aktion.previz.stage import Stage
-from aktion.previz.take import TakeVariation
-from aktion.production.board import SetDesign, Shot
-from aktion.production.cast import Character
-from aktion.production.choreo import Beat
 from aktion.production.errors import ProductionError
 
 from .base import BackendError, Capabilities, Progress, StepRequest, StepResult
 
+if TYPE_CHECKING:
+    from aktion.previz.stage import Stage
+
+# The renderer (numpy, OpenCV, PyAV) is imported by the steps that use it: planning
+# imports this module only for the backend's ``version``.
+
 
 def _write_bytes(path: Path, data: bytes) -> Path:
+    from aktion.media.atomic import atomic_path
+
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return path
@@ -61,6 +57,13 @@ def _write_json(path: Path, data: Any) -> Path:
 
 def _stage(request: StepRequest) -> Stage:
     """Re-validate the request's plain data with the production models."""
+    from aktion.previz.moves import MoveLibrary
+    from aktion.previz.stage import Stage
+    from aktion.previz.take import TakeVariation
+    from aktion.production.board import SetDesign, Shot
+    from aktion.production.cast import Character
+    from aktion.production.choreo import Beat
+
     fmt = request.format or {}
     fps = int(fmt.get("fps", 24))
     context = {"fps": fps}
@@ -116,6 +119,8 @@ class PrevizBackend:
 
     def _motion_control(self, request: StepRequest, workdir: Path,
                         progress: Progress) -> StepResult:  # fmt: skip
+        import numpy as np
+
         stage = _stage(request)
         perf, camera = stage.perform()
         buf = io.BytesIO()
@@ -130,6 +135,12 @@ class PrevizBackend:
                                                 len(perf.contacts)))  # fmt: skip
 
     def _layout(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
+        import numpy as np
+
+        from aktion.media.images import write_png_atomic
+        from aktion.previz.depth import depth_map, depth_millimetres
+        from aktion.previz.masks import character_masks, write_masks
+
         stage = _stage(request)
         perf, camera = stage.perform()
         key = stage.key_frame(perf)
@@ -152,6 +163,12 @@ class PrevizBackend:
         return StepResult(outputs, record)
 
     def _render(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
+        import numpy as np
+
+        from aktion.media.video import VideoWriter
+        from aktion.previz.camera import CameraPath
+        from aktion.previz.draw_ahead import DrawError, drawn_frames
+
         for name in ("poses", "camera", "performance"):
             if name not in request.inputs:
                 raise BackendError(f"previz render needs the `{name}` input (from motion_control)")
@@ -173,17 +190,23 @@ class PrevizBackend:
                              f"format {stage.width}x{stage.height}")  # fmt: skip
         renderer = stage.renderer(poses, camera, characters)
         path = workdir / "shot.mp4"
-        # Draw and encode in turn, on this thread: the encoder's output is only
-        # reproducible byte for byte when nothing else in the process runs beside it.
-        with VideoWriter(path, stage.width, stage.height, stage.fps) as writer:
-            for i in range(frames):
-                writer.write(renderer.frame(i))
-                progress(i + 1, frames)
+        # Drawing processes stay ahead while this thread encodes; each frame is encoded
+        # where it was drawn. The bytes depend on neither (see previz.draw_ahead).
+        try:
+            with VideoWriter(path, stage.width, stage.height, stage.fps) as writer:
+                for i, image in enumerate(drawn_frames(renderer, frames)):
+                    writer.write(image)
+                    progress(i + 1, frames)
+        except DrawError as e:
+            raise BackendError(f"previz render of shot {stage.shot.id}: {e}") from None
         return StepResult({"video": path}, self._record(stage, frames, characters, None))
 
     def _control_maps(self, request: StepRequest, workdir: Path,
                       progress: Progress) -> StepResult:  # fmt: skip
         """Pose, depth and mask videos plus camera data, from motion_control's outputs."""
+        import numpy as np
+
+        from aktion.previz.camera import CameraPath
         from aktion.previz.control_maps import write_control_maps
 
         for name in ("poses", "camera", "performance"):

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
-
-from aktion.storyboard.tiles import clip_frame, contact_sheet, write_png
+if TYPE_CHECKING:
+    import numpy as np
 
 from .base import Capabilities, Progress, StepRequest, StepResult
 
@@ -24,6 +23,8 @@ class StoryboardBackend:
     capabilities: ClassVar[Capabilities] = Capabilities(steps=frozenset({"sheet"}))
 
     def run(self, request: StepRequest, workdir: Path, progress: Progress) -> StepResult:
+        from aktion.storyboard.tiles import clip_frame, contact_sheet, write_png
+
         tiles = request.params["tiles"]
 
         def frames() -> Iterator[np.ndarray]:  # one full-size frame alive at a time

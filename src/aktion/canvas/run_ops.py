@@ -7,14 +7,13 @@ from pathlib import Path
 
 from aktion.backends.base import BackendError, StepRequest
 
-from . import ops
-from .audio import mix
-
 OP_KINDS = frozenset({"extend", "trim", "speed"})
 
 
 def run_op(request: StepRequest, workdir: Path) -> tuple[Path, int]:
     """Run one clip operation; returns the written clip and its frame count."""
+    from . import ops  # video I/O: imported by the step, not by planning
+
     src = request.inputs["video"]
     out = workdir / f"{request.kind}.mp4"
     p = request.params
@@ -47,5 +46,7 @@ def add_score(video: Path, audio: dict, workdir: Path) -> Path:
     if not score.is_file() or _sha256(score) != audio["digest"]:
         raise BackendError(f"editor: score {score} changed or vanished since planning")
     out = video.with_name(f"{video.stem}.scored.mp4")
+    from .audio import mix
+
     mix(video, score, out)
     return out

@@ -33,8 +33,8 @@ def take_seed(base_seed: int, shot_id: str, n: int, explicit: int | None) -> int
 
 def clip_kind(graph: ShotGraph, shot_id: str) -> str:
     """The kind of step that makes the shot's clip as planned (the last of CLIP_KINDS)."""
-    planned = {s.kind for s in graph.steps.values()
-               if s.id == f"{s.kind}:{shot_id}" and s.backend != "editor"}  # not a canvas op
+    planned = {k for k in CLIP_KINDS if (s := graph.steps.get(f"{k}:{shot_id}")) is not None
+               and s.kind == k and s.backend != "editor"}  # not a canvas op
     kind = next((k for k in CLIP_KINDS if k in planned), None)
     if kind is None:
         raise ValueError(f"shot {shot_id} has no clip step in the plan")

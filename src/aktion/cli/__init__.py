@@ -1,7 +1,10 @@
 """The command line: a thin shell over the library.
 
 Each area of Aktion adds its commands in a module of this package; every module
-here is imported at start-up, so adding a command is adding a file.
+here is imported at start-up, so adding a command is adding a file. A module imports
+at its top only what defining its commands takes (typer, rich markup, light types);
+the library behind a command is imported when the command runs, so ``aktion --help``
+and every command start without loading what they do not use.
 """
 
 from __future__ import annotations
@@ -30,14 +33,17 @@ class _NoticeHandler(logging.Handler):
 
 
 def main() -> None:
-    from aktion.engine.store import StoreError
-
     logger = logging.getLogger("aktion")
     logger.addHandler(_NoticeHandler(logging.WARNING))
     logger.propagate = False
     _register()
     try:
         app()
-    except StoreError as e:  # a full disk, a read-only folder: one line, not a traceback
+    except Exception as e:
+        from aktion.engine.store import StoreError  # not imported for commands that store nothing
+
+        if not isinstance(e, StoreError):
+            raise
+        # a full disk, a read-only folder: one line, not a traceback
         err_console.print(f"[red]✗[/] {e}", markup=True, highlight=False)
         sys.exit(1)

@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from aktion.production import anchors
 from aktion.production.errors import ProductionError
 
 from ._errors import fail_on_production_error
@@ -28,6 +27,8 @@ PathOpt = Annotated[Path, typer.Option("--path", "-p", help="the production fold
 
 def print_anchor_notes(root: Path) -> None:
     """What ``aktion check`` says about anchors: open flags, and an unrebased script."""
+    from aktion.production import anchors
+
     waiting = anchors.pending(root)
     if waiting is not None and (waiting.moved or waiting.flags):
         console.print(f"[yellow]![/] the script changed since its anchors were rebased: "
@@ -43,6 +44,8 @@ def print_anchor_notes(root: Path) -> None:
 @anchors_app.command("rebase")
 def rebase(path: PathOpt = Path(".")) -> None:
     """Move anchors to where their lines went since the script was last recorded."""
+    from aktion.production import anchors
+
     root = path.resolve()
     try:
         if "script" not in anchors.load_state(root):
@@ -64,6 +67,8 @@ def rebase(path: PathOpt = Path(".")) -> None:
 @anchors_app.command("accept")
 def accept(shot: str, path: PathOpt = Path(".")) -> None:
     """Clear SHOT's flags: its lines were rewritten and it still fits them."""
+    from aktion.production import anchors
+
     n = anchors.accept(path.resolve(), shot)
     if not n:
         console.print(f"shot {shot} has no flagged anchor")

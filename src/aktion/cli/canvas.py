@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 
-from aktion.production.canvas_checks import canvas_issues
-from aktion.production.errors import ProductionError, SourceIssue
-from aktion.production.load import load_production
-from aktion.production.production import Production
-from aktion.production.pydantic_issues import pydantic_issues
-from aktion.production.takes import CANVAS_FILE, Canvas, read_canvas, save_canvas
+from aktion.production.errors import ProductionError
 
 from ._errors import fail_on_production_error
 from .app import app, console, err_console
 from .production import move_names
+
+if TYPE_CHECKING:  # the commands import the production's modules when they run
+    from aktion.production.errors import SourceIssue
+    from aktion.production.production import Production
+    from aktion.production.takes import Canvas
 
 take_app = typer.Typer(help="Takes of a shot: add one, pick one.", no_args_is_help=True)
 app.add_typer(take_app, name="take")
@@ -39,6 +38,9 @@ class Edit:
     """The canvas as plain data, changed by one command, then checked and saved."""
 
     def __init__(self, path: Path, shot: str | None = None):
+        from aktion.production.load import load_production
+        from aktion.production.takes import read_canvas
+
         try:  # the canvas is checked below, after the change: it may be what is repaired
             self.production: Production = load_production(
                 path, moves=move_names(path.resolve()), canvas=False)
@@ -61,6 +63,8 @@ class Edit:
         self.shot = self.data.setdefault("shots", {}).setdefault(shot, {}) if shot else {}
 
     def _issues(self, canvas: Canvas) -> list[SourceIssue]:
+        from aktion.production.canvas_checks import canvas_issues
+
         p = self.production
         boards_path = p.root / p.settings.boards
         return canvas_issues(canvas, self.doc, p.root, p.boards, p.docs.get(boards_path),
@@ -70,6 +74,11 @@ class Edit:
         """Check the changed canvas as ``aktion check`` would; save it, or say why not.
 
         Problems the canvas already had are not this command's: only new ones refuse it."""
+        from pydantic import ValidationError
+
+        from aktion.production.pydantic_issues import pydantic_issues
+        from aktion.production.takes import CANVAS_FILE, Canvas, save_canvas
+
         path = self.root / CANVAS_FILE
         try:
             canvas = Canvas.model_validate(self.data,

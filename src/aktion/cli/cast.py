@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from aktion.production.errors import ProductionError
-from aktion.writers_room.locking import lock_character
 
 from ._errors import fail_on_production_error
 from .app import app, console
@@ -22,6 +21,8 @@ PathArg = Annotated[Path, typer.Argument(help="the production folder")]
 
 
 def _lock(name: str, path: Path, relock: bool) -> None:
+    from aktion.writers_room.locking import lock_character
+
     try:
         result = lock_character(path, name, relock=relock)
     except ProductionError as e:

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.markup import escape
 
@@ -78,6 +77,8 @@ def export_bvh(
     out: Annotated[Path | None, typer.Option("--out", help="folder for the .bvh files")] = None,
 ) -> None:
     """Export a shot's performance as BVH, one file per character (opens in Blender)."""
+    import numpy as np
+
     from aktion.previz.bvh import export
     from aktion.previz.moves import MoveLibrary
     from aktion.previz.skeleton import Skeleton

@@ -4,19 +4,21 @@ what each shot's previz frame shows: faces, framing, strikes)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-
-from aktion.craft import Finding, check_production
-from aktion.production.production import Production
 
 from .app import app, console
 from .production import open_production
 
+if TYPE_CHECKING:
+    from aktion.craft import Finding
+    from aktion.production.production import Production
+
 
 def print_findings(production: Production, found: list[Finding]) -> None:
+    from rich.table import Table
+
     if not found:
         console.print(f"[green]✓[/] {production.settings.name}: no craft findings")
         return
@@ -30,6 +32,8 @@ def print_findings(production: Production, found: list[Finding]) -> None:
 @app.command()
 def craft(path: Annotated[Path, typer.Argument(help="the production folder")]) -> None:
     """Check the film grammar across cuts; exits 1 when a rule is broken."""
+    from aktion.craft import check_production
+
     production = open_production(path)
     found = check_production(production)
     print_findings(production, found)
@@ -40,6 +44,8 @@ def craft(path: Annotated[Path, typer.Argument(help="the production folder")]) -
 @app.command()
 def depth(path: Annotated[Path, typer.Argument(help="the production folder")]) -> None:
     """How directed each shot is (0-100), on the terminal and in out/depth.html."""
+    from rich.table import Table
+
     from aktion.craft.assess import write_report
     from aktion.craft.depth import PARTS
     from aktion.engine.store import Store

@@ -8,9 +8,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from aktion.engine.doctor import checkup
-from aktion.engine.store import Store
-
 from .app import app, console, err_console
 from .production import PathArg, render_cmd
 
@@ -24,6 +21,9 @@ def doctor_cmd(
         "--dry-run", help="only report: quarantine, forget and render nothing")] = False,
 ) -> None:
     """Re-hash every blob, check every cache row and the ledger; quarantine and re-render."""
+    from aktion.engine.doctor import checkup
+    from aktion.engine.store import Store
+
     root = Path(path)
     if not (root / "aktion.toml").is_file():
         err_console.print(f"[red]✗[/] {root} is not a production (no aktion.toml)")

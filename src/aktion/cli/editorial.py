@@ -7,12 +7,11 @@ from typing import Annotated
 
 import typer
 
-from aktion.editorial.export import FORMATS, export
-from aktion.editorial.timeline import ExportError
-from aktion.engine.store import Store
-
 from .app import app, console, err_console
 from .production import open_graph
+
+FORMATS = ("otio", "fcp7", "fcpx", "edl")
+"""The formats ``aktion.editorial.export`` writes (named here so help needs no OTIO)."""
 
 
 @app.command("export")
@@ -25,6 +24,10 @@ def export_cmd(
     )] = None,
 ) -> None:
     """Export each scene's cut as an editorial timeline under out/editorial/."""
+    from aktion.editorial.export import export
+    from aktion.editorial.timeline import ExportError
+    from aktion.engine.store import Store
+
     if fmt not in FORMATS:
         err_console.print(f"[red]✗[/] unknown format {fmt}; one of {', '.join(FORMATS)}")
         raise typer.Exit(2)

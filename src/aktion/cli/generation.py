@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from .app import app, console
 from .production import PathArg, PolicyOpt, open_graph
@@ -22,6 +21,8 @@ def report(path: PathArg, policy: PolicyOpt = None,
            as_json: Annotated[bool, typer.Option("--json", help="print JSON rows")] = False,
            ) -> None:
     """Per generated shot: board and pose adherence, flicker and the seam to the next shot."""
+    from rich.table import Table
+
     from aktion.engine.store import Store
     from aktion.generation.report import shot_rows
 

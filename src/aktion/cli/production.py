@@ -1,4 +1,9 @@
-"""Commands over a production: init, check, plan, explain, render."""
+"""Commands over a production: init, check, plan, explain, render.
+
+Every command module is imported for ``aktion --help``, so each imports what its
+commands need when they run, not at the top: help answers before numpy, pydantic or
+the engine are loaded.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +11,22 @@ import shutil
 import time
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from aktion.engine.executors import make_executor
-from aktion.engine.explain import explain
-from aktion.engine.graph import ShotGraph, Step, plan
-from aktion.engine.router import UnmetNeed
-from aktion.engine.run import Outcome, RenderLocked, Reporter, run
-from aktion.engine.store import Store
 from aktion.production.errors import ProductionError
-from aktion.production.load import load_production
-from aktion.production.production import Production
-from aktion.provenance.errors import IdentityError
 
 from ._errors import fail_on_production_error
 from .app import app, console, err_console
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from aktion.engine.graph import ShotGraph
+    from aktion.engine.run import Reporter
+    from aktion.production.production import Production
 
 PathArg = Annotated[Path, typer.Argument(help="the production folder")]
 PolicyOpt = Annotated[str | None, typer.Option(
@@ -40,6 +41,8 @@ def move_names(root: Path) -> list[str]:
 
 
 def open_production(path: Path) -> Production:
+    from aktion.production.load import load_production
+
     try:
         return load_production(path, moves=move_names(path.resolve()))
     except ProductionError as e:
@@ -48,6 +51,8 @@ def open_production(path: Path) -> Production:
 
 
 def open_graph(path: Path, policy: str | None = None) -> tuple[Production, ShotGraph]:
+    from aktion.engine.graph import plan
+    from aktion.engine.router import UnmetNeed
     from aktion.generation.config import ConfigError
 
     if policy not in (None, "previz", "draft", "final"):
@@ -117,6 +122,7 @@ def check(
 ) -> None:
     """Validate a production without rendering anything."""
     from aktion.production import anchors
+    from aktion.production.load import load_production
 
     from .anchors import print_anchor_notes
 
@@ -153,22 +159,58 @@ def check(
             raise typer.Exit(1)
 
 
+TABLE_ROWS = 300
+"""Up to this many rows a table is drawn by Rich (wrapped to the terminal); past it, as
+aligned plain columns: Rich measures every cell, seconds for a thousand-shot plan."""
+CELL = 40
+"""Widest cell of a plain column but the last (a long list of inputs is cut short)."""
+
+
+def print_rows(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """A table of plain text: Rich's when it is small, aligned columns when it is big."""
+    if len(rows) <= TABLE_ROWS:
+        from rich.table import Table
+
+        table = Table(*header)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        return
+    rows = [(*(c if len(c) <= CELL else c[: CELL - 1] + "…" for c in r[:-1]), r[-1])
+            for r in rows]  # fmt: skip
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header[:-1])]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join([c.ljust(w) for c, w in zip(cells, widths, strict=False)]
+                         + [cells[-1]]).rstrip()
+
+    console.print(line(header), style="bold", markup=False, highlight=False, soft_wrap=True)
+    # Straight to the file: Rich would scan the text character by character.
+    console.file.write("".join(line(r) + "\n" for r in rows))
+    console.file.flush()
+
+
 @app.command("plan")
 def plan_cmd(path: PathArg, policy: PolicyOpt = None) -> None:
     """Show the shot graph: every step, its backend and why it was chosen."""
     _, graph = open_graph(path, policy)
-    table = Table("step", "backend", "needs", "key", "why this backend")
+    rows = []
     for step in graph:
         needs = ", ".join(sorted({d for d, _ in step.deps.values()})) or "sources"
         if step.kind == "cut":
             needs = f"{len(step.deps)} shots"
-        table.add_row(step.id, step.backend, needs, step.key[:12], step.reason)
-    console.print(table)
+        rows.append((step.id, step.backend, needs, step.key[:12], step.reason))
+    print_rows(("step", "backend", "needs", "key", "why this backend"), rows)
 
 
 @app.command("explain")
 def explain_cmd(path: PathArg, policy: PolicyOpt = None) -> None:
     """Per step: cached, or why it must run."""
+    from rich.table import Table
+
+    from aktion.engine.explain import explain
+    from aktion.engine.store import Store
+
     production, graph = open_graph(path, policy)
     store = Store.for_production(production.root)
     table = Table("step", "state", "why")
@@ -178,30 +220,35 @@ def explain_cmd(path: PathArg, policy: PolicyOpt = None) -> None:
     console.print(table)
 
 
-class RichReporter(Reporter):
+def rich_reporter(progress: Progress) -> Reporter:
     """A bar per running step, a line per finished one."""
+    from aktion.engine.graph import Step
+    from aktion.engine.run import Outcome, Reporter
 
-    def __init__(self, progress: Progress):
-        self.bars = progress
-        self.tasks: dict[str, int] = {}
+    class RichReporter(Reporter):
+        def __init__(self, progress: Progress):
+            self.bars = progress
+            self.tasks: dict[str, int] = {}
 
-    def started(self, step: Step) -> None:
-        self.tasks[step.id] = self.bars.add_task(step.id, total=None)
+        def started(self, step: Step) -> None:
+            self.tasks[step.id] = self.bars.add_task(step.id, total=None)
 
-    def progress(self, step: Step, done: int, total: int) -> None:
-        self.bars.update(self.tasks[step.id], completed=done, total=total)
+        def progress(self, step: Step, done: int, total: int) -> None:
+            self.bars.update(self.tasks[step.id], completed=done, total=total)
 
-    def finished(self, step: Step, outcome: Outcome) -> None:
-        task = self.tasks.pop(step.id, None)
-        if task is not None:
-            self.bars.remove_task(task)
-        mark = {"ran": "[green]✓[/]", "cached": "[dim]·[/]", "failed": "[red]✗[/]",
-                "skipped": "[red]-[/]"}[outcome.status]
-        if outcome.status != "cached":
-            extra = f" {outcome.seconds:.1f}s" if outcome.status == "ran" else ""
-            self.bars.console.print(f"{mark} {step.id}{extra}")
-        if outcome.error:
-            self.bars.console.print(f"   {outcome.error.strip()}", markup=False)
+        def finished(self, step: Step, outcome: Outcome) -> None:
+            task = self.tasks.pop(step.id, None)
+            if task is not None:
+                self.bars.remove_task(task)
+            mark = {"ran": "[green]✓[/]", "cached": "[dim]·[/]", "failed": "[red]✗[/]",
+                    "skipped": "[red]-[/]"}[outcome.status]
+            if outcome.status != "cached":
+                extra = f" {outcome.seconds:.1f}s" if outcome.status == "ran" else ""
+                self.bars.console.print(f"{mark} {step.id}{extra}")
+            if outcome.error:
+                self.bars.console.print(f"   {outcome.error.strip()}", markup=False)
+
+    return RichReporter(progress)
 
 
 @app.command("render")
@@ -218,6 +265,19 @@ def render_cmd(
         "--workers", min=1, help="steps at once (default: local 4 at most, ray its CPUs)")] = None,
 ) -> None:
     """Render a production: only the steps whose inputs changed run."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from aktion.engine.executors import make_executor
+    from aktion.engine.run import RenderLocked, run
+    from aktion.engine.store import Store
+    from aktion.provenance.errors import IdentityError
+
     t0 = time.perf_counter()
     production, graph = open_graph(path, policy)
     if shots:
@@ -237,7 +297,8 @@ def render_cmd(
         raise typer.Exit(2) from None
     try:
         with Progress(*columns, console=console, transient=True) as bars:
-            summary = run(graph, store, shots=shots, reporter=RichReporter(bars), executor=pool)
+            summary = run(graph, store, shots=shots, reporter=rich_reporter(bars),
+                          executor=pool)
     except (RenderLocked, IdentityError) as e:
         err_console.print(f"[red]✗[/] {e}")
         raise typer.Exit(1) from None

@@ -6,32 +6,20 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.tree import Tree
 
-from aktion.provenance.audit import audit_ledger
-from aktion.provenance.certs import certs_pem, key_pem, load_certs, load_pkcs12, split_chain
 from aktion.provenance.errors import IdentityError, ProvenanceError
-from aktion.provenance.identity import (
-    create_identity,
-    import_identity,
-    inside_production,
-    install_identity,
-    list_identities,
-    load_identity,
-    production_anchors,
-    set_tsa,
-    trust_identity,
-)
-from aktion.provenance.ledger import Ledger
-from aktion.provenance.trail import TrailNode
-from aktion.provenance.trust import TrustStore, read_bundle
-from aktion.provenance.verify import Verdict, find_production, verify_asset
 
 from .app import app, console, err_console
+
+if TYPE_CHECKING:
+    from rich.tree import Tree
+
+    from aktion.provenance.trail import TrailNode
+    from aktion.provenance.verify import Verdict
 
 identity_app = typer.Typer(help="Signing identities: create, import, list, use, tsa.",
                            no_args_is_help=True)
@@ -59,6 +47,8 @@ def _fail(e: Exception, code: int = 1) -> typer.Exit:
 def _record(production: Path | None, identity_name: str, directory: Path | None) -> None:
     if production is None:
         return
+    from aktion.provenance.identity import install_identity, load_identity
+
     folder = install_identity(production, load_identity(identity_name, directory=directory))
     console.print(f"  recorded the public chain and anchor in {folder}/")
 
@@ -77,6 +67,8 @@ def identity_create(
     force: Annotated[bool, typer.Option(help="replace an existing identity")] = False,
 ) -> None:
     """Make a local CA and an ES256 signing certificate; the key stays outside productions."""
+    from aktion.provenance.identity import create_identity
+
     try:
         ident = create_identity(name, directory=directory, intermediate=intermediate, force=force,
                                 tsa_url=tsa, trust=trust)
@@ -115,6 +107,10 @@ def identity_import(
     force: Annotated[bool, typer.Option(help="replace an existing identity")] = False,
 ) -> None:
     """Bring your own certificate and key (checked against C2PA's rules first)."""
+    from aktion.provenance.certs import certs_pem, key_pem, load_pkcs12, split_chain
+    from aktion.provenance.identity import import_identity, trust_identity
+    from aktion.provenance.trust import read_bundle
+
     try:
         if p12 is not None:
             bundle = load_pkcs12(p12.read_bytes(), _passphrase())
@@ -150,6 +146,8 @@ def identity_tsa(
     name: NameOpt = "default", directory: DirOpt = None,
 ) -> None:
     """Time-stamp this identity's signatures with an RFC 3161 authority (or stop)."""
+    from aktion.provenance.identity import set_tsa
+
     try:
         set_tsa(name, url, directory=directory)
     except ProvenanceError as e:
@@ -171,6 +169,8 @@ def identity_use(production: Annotated[Path, typer.Argument(help="production fol
 @identity_app.command("list")
 def identity_list() -> None:
     """Identities on this machine."""
+    from aktion.provenance.identity import list_identities
+
     found = list_identities()
     if not found:
         console.print("no identities yet: [bold]aktion identity create[/]")
@@ -195,6 +195,10 @@ def trust_add(
     label: Annotated[str | None, typer.Option(help="a name for it in `trust list`")] = None,
 ) -> None:
     """Trust a root: files it vouches for will verify as trusted."""
+    from aktion.provenance.certs import load_certs
+    from aktion.provenance.identity import load_identity, production_anchors
+    from aktion.provenance.trust import TrustStore, read_bundle
+
     chosen = [x is not None for x in (file, identity, production)]
     if sum(chosen) != 1:
         raise _fail(ValueError("give exactly one of FILE, --identity or --production"), 2)
@@ -225,6 +229,8 @@ def trust_list(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """The roots you trust, with where each came from."""
+    from aktion.provenance.trust import TrustStore
+
     try:
         anchors = TrustStore().anchors()
     except ProvenanceError as e:
@@ -245,6 +251,8 @@ def trust_remove(
     which: Annotated[str, typer.Argument(help="a label, or a fingerprint (8+ hex digits)")],
 ) -> None:
     """Stop trusting a root."""
+    from aktion.provenance.trust import TrustStore
+
     try:
         gone = TrustStore().remove(which)
     except ProvenanceError as e:
@@ -343,6 +351,8 @@ def show_verdict(v: Verdict) -> None:
     elif r:
         console.print(f"  [dim]watermark: {escape(str(r.get('why')))}[/]")
     if v.trail is not None:
+        from rich.tree import Tree
+
         tree = Tree("[bold]trail[/]")
         _add(tree, v.trail)
         console.print(tree)
@@ -361,6 +371,8 @@ def verify(
 ) -> None:
     """Check an asset's signature, binding, trust and ledger entry; show its trail, or
     where its watermark leads when its manifest is gone."""
+    from aktion.provenance.verify import find_production, verify_asset
+
     production = production or find_production(file)
     verdict = verify_asset(file, production=production,
                            anchors_pem=anchor.read_text() if anchor else None)
@@ -374,6 +386,8 @@ def verify(
 # --- ledger -----------------------------------------------------------------------------
 
 def _production(path: Path | None) -> Path:
+    from aktion.provenance.identity import inside_production
+
     found = path or inside_production(Path.cwd())
     if found is None:
         raise _fail(ValueError("no production here: pass --production"), 2)
@@ -387,6 +401,8 @@ def ledger_verify(
 ) -> None:
     """Check that every entry is intact, chained, signed by a root you trust and not cut
     short of its signed checkpoint; say where it is not."""
+    from aktion.provenance.audit import audit_ledger
+
     report = audit_ledger(_production(production))
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
@@ -404,6 +420,8 @@ def ledger_verify(
 @ledger_app.command("repair")
 def ledger_repair(production: ProdOpt = None) -> None:
     """Drop a torn last line left by an interrupted append (and nothing else)."""
+    from aktion.provenance.ledger import Ledger
+
     ledger = Ledger.for_production(_production(production))
     dropped = ledger.repair()
     if dropped is None:

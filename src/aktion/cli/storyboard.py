@@ -7,17 +7,6 @@ from typing import Annotated
 
 import typer
 
-from aktion.engine.run import RenderLocked, run
-from aktion.engine.store import Store
-from aktion.production.script import Script
-from aktion.provenance.errors import IdentityError
-from aktion.storyboard.animatic import write_animatic
-from aktion.storyboard.board import write_scene_board
-from aktion.storyboard.contact_sheet import scene_sheet, write_png
-from aktion.storyboard.outputs import NotRendered, render_layouts
-from aktion.storyboard.pdf import Grid
-from aktion.storyboard.script_export import FORMATS, export_script
-
 from .app import app, console, err_console
 from .production import PathArg, PolicyOpt, open_graph, open_production
 
@@ -49,6 +38,13 @@ def board(
     rows: Annotated[int, typer.Option(min=1, max=6, help="panels down a page")] = 2,
 ) -> None:
     """The storyboard PDF of each scene: one panel per shot, layouts rendered as needed."""
+    from aktion.engine.run import RenderLocked
+    from aktion.engine.store import Store
+    from aktion.provenance.errors import IdentityError
+    from aktion.storyboard.board import write_scene_board
+    from aktion.storyboard.outputs import render_layouts
+    from aktion.storyboard.pdf import Grid
+
     production, graph = open_graph(path, policy)
     store = Store.for_production(production.root)
     try:
@@ -83,6 +79,12 @@ def sheet(
 
     Without ``--out`` it is the signed sheet the render publishes in ``out/`` (rendered
     if needed); with ``--out`` a custom layout (``--columns``, ``--width``) goes there."""
+    from aktion.engine.run import RenderLocked, run
+    from aktion.engine.store import Store
+    from aktion.provenance.errors import IdentityError
+    from aktion.storyboard.contact_sheet import scene_sheet, write_png
+    from aktion.storyboard.outputs import NotRendered
+
     production, graph = open_graph(path, policy)
     store = Store.for_production(production.root)
     try:
@@ -114,6 +116,10 @@ def sheet(
 @app.command()
 def animatic(path: PathArg, out: OutOpt = None, policy: PolicyOpt = None) -> None:
     """The cut of each rendered scene with captions burned in: shot, framing, the line."""
+    from aktion.engine.store import Store
+    from aktion.storyboard.animatic import write_animatic
+    from aktion.storyboard.outputs import NotRendered
+
     production, graph = open_graph(path, policy)
     store = Store.for_production(production.root)
     try:
@@ -136,6 +142,9 @@ def script_export(
     out: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
 ) -> None:
     """Export the screenplay as PDF or FDX into the production's out/ folder."""
+    from aktion.production.script import Script
+    from aktion.storyboard.script_export import FORMATS, export_script
+
     if fmt not in FORMATS:
         err_console.print(f"[red]✗[/] unknown format `{fmt}` (expected {' or '.join(FORMATS)})")
         raise typer.Exit(2)

@@ -4,30 +4,31 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from aktion.production.errors import ProductionError
-from aktion.production.load import SETTINGS_FILE, load_production
-from aktion.production.yamlio import write_text_atomic
-from aktion.writers_room.breakdown import Breakdown, breakdown_script
-from aktion.writers_room.cast_files import CastFiles, read_cast_files
-from aktion.writers_room.draft import draft as make_draft
-from aktion.writers_room.merge import draft_document, write_draft
-from aktion.writers_room.moves import library_moves
-from aktion.writers_room.source import ScriptSource, resolve
 
 from ._errors import fail_on_production_error
 from .app import app, console, err_console
 from .production import untouched_template_examples
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from aktion.writers_room.breakdown import Breakdown
+    from aktion.writers_room.cast_files import CastFiles
+    from aktion.writers_room.source import ScriptSource
+
 SourceArg = Annotated[Path, typer.Argument(help="a production folder or a .fountain file")]
 
 
 def _open(path: Path) -> tuple[ScriptSource, Breakdown, CastFiles]:
+    from aktion.writers_room.breakdown import breakdown_script
+    from aktion.writers_room.cast_files import read_cast_files
+    from aktion.writers_room.source import resolve
+
     try:
         source = resolve(path)
         cast = read_cast_files(source)
@@ -38,6 +39,8 @@ def _open(path: Path) -> tuple[ScriptSource, Breakdown, CastFiles]:
 
 
 def _show(bd: Breakdown) -> None:
+    from rich.table import Table
+
     title = bd.title.get("Title") or Path(bd.script).name
     console.print(f"[bold]{title}[/]  {bd.lines} lines, {len(bd.scenes)} scenes, "
                   f"{len(bd.characters)} characters")
@@ -75,6 +78,10 @@ def breakdown(
 
 def _ensure_settings(source: ScriptSource, bd: Breakdown) -> ScriptSource:
     """A bare script becomes a production: an aktion.toml naming it."""
+    from aktion.production.load import SETTINGS_FILE
+    from aktion.production.yamlio import write_text_atomic
+    from aktion.writers_room.source import resolve
+
     if source.settings is not None:
         return source
     name = re.sub(r"[^a-z0-9_-]+", "-", source.root.name.lower()).strip("-_") or "production"
@@ -121,6 +128,12 @@ def draft(
         "instead of merging it into the production")] = None,
 ) -> None:
     """Draft boards, choreography and cast from the script, adding only what is missing."""
+    from aktion.production.load import load_production
+    from aktion.production.yamlio import write_text_atomic
+    from aktion.writers_room.draft import draft as make_draft
+    from aktion.writers_room.merge import draft_document, write_draft
+    from aktion.writers_room.moves import library_moves
+
     source, bd, known = _open(path)
     wanted = sorted(set(scene)) if scene else None
     if wanted and not all(1 <= n <= len(bd.scenes) for n in wanted):

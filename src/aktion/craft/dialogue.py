@@ -3,7 +3,7 @@ next line starts and before the shot cuts away (for productions with ``[sound]``
 
 from __future__ import annotations
 
-from aktion.previz.burnin import spread_dialogue
+from aktion.previz.dialogue_slots import spread_dialogue
 from aktion.production.board import Scene
 from aktion.production.production import Production
 from aktion.sound.fit import spoken_seconds

@@ -11,6 +11,7 @@ key of that shot's steps and of the cut, and nothing else.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from aktion.backends.base import StepRequest
 from aktion.generation.config import BackendContext
 from aktion.production.cast import look_lock
 from aktion.production.production import Production
-from aktion.production.yamlio import plain, read_yaml
+from aktion.production.yamlio import plain, read_source_yaml
 
 from .keys import content_key, digest
 from .router import Router
@@ -49,6 +50,10 @@ class Step:
     parts: dict[str, str] = field(default_factory=dict)
     key: str = ""
     publish: tuple[str, str] | None = None  # (output, path in the production) to copy it to
+    # The request the parts below were digested from: a rekey after an extension rewired
+    # the graph digests only the requests that changed.
+    digested: tuple[StepRequest, dict[str, str]] | None = field(
+        default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.publish is None and self.kind == "cut":  # a scene's cut is what out/ is for
@@ -122,29 +127,83 @@ CLIP_KINDS = ("restyle", "extend", "motion", "render")  # the shot's clip: the l
 PART_NAMES = {"shot": "board"}
 
 
-def request_parts(request: StepRequest) -> dict[str, str]:
-    """One digest per conditioning field; a character's part covers its dump and lock."""
-    data = request.hashed()
+Shared = dict[tuple, tuple[Any, str]]
+"""Digests of request fields by the object they were made from (kept alive beside them)."""
+
+
+def request_parts(request: StepRequest, sources: dict[str, Any] | None = None,
+                  shared: Shared | None = None) -> dict[str, str]:  # fmt: skip
+    """One digest per conditioning field; a character's part covers its dump and lock.
+
+    ``sources``: the objects the request's fields were made from; a field made from the
+    same object as one already digested (``shared``) reuses its digest, since the same
+    object validates and serialises to the same bytes (and is not serialised again).
+    Planning a shot's three steps digests its board, beats and script once, the scene's
+    set once per scene."""
+    sources = sources or {}
+    cast_src = sources.get("cast") or {}
+
+    def known(name: str, src: Any, *extra: Any) -> str | None:
+        hit = shared.get((name, id(src), *extra)) if shared is not None else None
+        return hit[1] if hit is not None and hit[0] is src else None
+
     parts: dict[str, str] = {}
+    for name, src in sources.items():
+        if name not in ("kind", "locks", "cast") and (d := known(name, src)) is not None:
+            parts[PART_NAMES.get(name, name)] = d
+    for cid in request.cast:
+        if (d := known("cast", cast_src.get(cid), request.locks.get(cid))) is not None:
+            parts[f"cast:{cid}"] = d
+    fields = {n for n in HASHED if PART_NAMES.get(n, n) not in parts}
+    if any(f"cast:{cid}" not in parts for cid in request.cast):
+        fields |= {"cast", "locks"}
+    data = request.hashed(include=fields)
+
+    def part(name: str, value: Any, src: Any, *extra: Any) -> str:
+        if not extra and isinstance(value, (dict, list)) and not value:
+            made = _EMPTY[type(value)]  # `params: {}` on most steps
+        else:
+            made = digest([value, *extra] if extra else value)
+        if src is not None and shared is not None:
+            shared[(name, id(src), *extra)] = (src, made)
+        return made
+
     for name, value in data.items():
-        if name in ("kind", "locks", "cast"):
-            continue
-        parts[PART_NAMES.get(name, name)] = digest(value)
-    for cid, char in data["cast"].items():
-        parts[f"cast:{cid}"] = digest([char, data["locks"].get(cid)])
+        if name not in ("kind", "locks", "cast"):
+            parts[PART_NAMES.get(name, name)] = part(name, value, sources.get(name))
+    for cid, char in data.get("cast", {}).items():
+        if f"cast:{cid}" not in parts:
+            parts[f"cast:{cid}"] = part("cast", char, cast_src.get(cid), data["locks"].get(cid))
     return parts
 
 
-def _finish(step: Step, graph: dict[str, Step]) -> Step:
-    parts = {
-        "code": digest([step.kind, STEP_VERSIONS[step.kind]]),
-        "backend": digest([step.backend, backend_version(step.backend)]),
-        **request_parts(step.request),
-    }
+HASHED = tuple(n for n in StepRequest.model_fields if n not in ("inputs", "kind", "locks", "cast"))
+"""The request fields with a part of their own (``cast`` and ``locks`` make one per
+character)."""
+_EMPTY = {dict: digest({}), list: digest([])}
+
+
+@functools.lru_cache(maxsize=256, typed=True)
+def _part(name: str, version: int | str) -> str:
+    """The digest of a step kind or backend with its version (few, and asked for often)."""
+    return digest([name, version])
+
+
+def _finish(step: Step, graph: dict[str, Step], sources: dict[str, Any] | None = None,
+            shared: Shared | None = None) -> Step:  # fmt: skip
+    if step.digested is not None and step.digested[0] is step.request:
+        fields = step.digested[1]
+    else:
+        fields = request_parts(step.request, sources, shared)
+        step.digested = (step.request, fields)
+    parts = {"code": _part(step.kind, STEP_VERSIONS[step.kind]),
+             "backend": _part(step.backend, backend_version(step.backend)), **fields}
+    old = step.parts
     for name, (dep, output) in sorted(step.deps.items()):
-        parts[f"input:{name}"] = digest([graph[dep].key, output])
-    step.parts = parts
-    step.key = content_key(parts)
+        parts[f"input:{name}"] = _input_part(graph[dep].key, output)
+    if parts != old or not step.key:  # a rekey leaves an unchanged step as it was
+        step.parts = parts
+        step.key = content_key(parts)
     return step
 
 
@@ -156,23 +215,41 @@ def _look_lock(production: Production, cid: str) -> str:
     return look_lock(character, production.ref_digests.get(cid, {}))
 
 
-def _shot_request(production: Production, scene, shot, fmt: dict[str, int]) -> dict[str, Any]:
-    """Everything a shot's steps may read, as plain data."""
+@functools.lru_cache(maxsize=1 << 16)
+def _input_part(key: str, output: str) -> str:
+    """The digest of an input: its step's key and which output (asked again by a rekey)."""
+    return digest([key, output])
+
+
+def _shot_request(production: Production, scene, shot, fmt: dict[str, int],
+                  made: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Everything a shot's steps may read, as plain data.
+
+    ``made`` keeps what shots share (a scene's set, a character's dump) across calls, so
+    they are the same objects and are digested once (see ``request_parts``)."""
+    made = {} if made is None else made
     first, last = shot.lines
     dialogue = [
         {"who": e.character, "text": e.text, "line": e.line}
         for e in production.script.dialogue(first, last)
     ]
     cast_ids = shot.characters
+    set_key = f"set:{scene.id}"
+    if set_key not in made:
+        made[set_key] = scene.set.model_dump(mode="json")
+    for c in cast_ids:
+        if f"cast:{c}" not in made:
+            # The lock travels in "locks"; the file's ``locked`` field only records that the
+            # director locked it, so locking an unchanged character re-renders nothing.
+            # Picture steps see the look, not the voice (dialogue steps are keyed on that).
+            made[f"cast:{c}"] = {k: v for k, v in production.cast[c].dump().items()
+                                 if k not in ("locked", "voice")}  # fmt: skip
+            made[f"lock:{c}"] = _look_lock(production, c)
     return {
-        "shot": shot.dump(), "scene": scene.id, "set": scene.set.model_dump(mode="json"),
+        "shot": shot.dump(), "scene": scene.id, "set": made[set_key],
         "beats": [b.dump() for b in production.beats(shot.id)],
-        # The lock travels in "locks"; the file's ``locked`` field only records that the
-        # director locked it, so locking an unchanged character re-renders nothing.
-        # Picture steps see the look, not the voice (dialogue steps are keyed on that).
-        "cast": {c: {k: v for k, v in production.cast[c].dump().items()
-                     if k not in ("locked", "voice")} for c in cast_ids},
-        "locks": {c: _look_lock(production, c) for c in cast_ids}, "format": fmt,
+        "cast": {c: made[f"cast:{c}"] for c in cast_ids},
+        "locks": {c: made[f"lock:{c}"] for c in cast_ids}, "format": fmt,
         "script": {"lines": [first, last], "text": production.script.text(first, last),
                 "dialogue": dialogue},
         "seed": shot_seed(production.settings.seed, shot.id),
@@ -186,7 +263,7 @@ def production_moves(production: Production) -> dict[str, Any]:
     folder = production.root / "moves"
     if not folder.is_dir():
         return {}
-    return {f.stem: plain(read_yaml(f)) for f in sorted(folder.glob("*.yaml"))}
+    return {f.stem: plain(read_source_yaml(f)) for f in sorted(folder.glob("*.yaml"))}
 
 
 def plan(production: Production, policy: str | None = None) -> ShotGraph:
@@ -194,9 +271,11 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
     s = production.settings
     fmt = {"fps": s.fps, "width": s.width, "height": s.height}
     steps: dict[str, Step] = {}
+    made: dict[str, Any] = {}
+    shared: Shared = {}
 
-    def add(step: Step) -> str:
-        steps[step.id] = _finish(step, steps)
+    def add(step: Step, sources: dict[str, Any] | None = None) -> str:
+        steps[step.id] = _finish(step, steps, sources, shared)
         return step.id
 
     router = Router.for_production(production, policy)
@@ -205,7 +284,7 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
         cut_inputs: dict[str, tuple[str, str]] = {}
         order = []
         for shot in scene.shots:
-            base = _shot_request(production, scene, shot, fmt)
+            base = _shot_request(production, scene, shot, fmt, made)
             ids: dict[str, str] = {}
             for kind in router.kinds(base["shot"]):
                 fields = {k: v for k, v in base.items() if k in READS[kind]}
@@ -225,7 +304,7 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
                     if "control_maps" in ids:
                         deps["keypoints"] = (ids["control_maps"], "keypoints")
                 ids[kind] = add(Step(f"{kind}:{shot.id}", kind, scene.id, shot.id, r.backend,
-                                     r.reason, req, deps))
+                                     r.reason, req, deps), fields)
             clip = next(ids[k] for k in CLIP_KINDS if k in ids)
             cut_inputs[f"shot:{shot.id}"] = (clip, "video")
             order.append({"id": shot.id, "transition": shot.transition.model_dump(mode="json"),

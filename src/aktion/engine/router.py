@@ -15,6 +15,7 @@ downgrade.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 from dataclasses import dataclass, field
@@ -59,9 +60,16 @@ class UnmetNeed(Exception):
 def available_backends() -> dict[str, str]:
     """Built-in backends plus those third-party packages register (entry point group)."""
     found = dict(BUILTIN)
-    for ep in entry_points(group="aktion.backends"):
-        found.setdefault(ep.name, ep.value)
+    for name, value in _registered():
+        found.setdefault(name, value)
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def _registered() -> tuple[tuple[str, str], ...]:
+    """The entry point group, read once a process: reading it scans every installed
+    distribution's metadata, a tenth of a second of a rerun that has nothing to do."""
+    return tuple((ep.name, ep.value) for ep in entry_points(group="aktion.backends"))
 
 
 def backend_class(backend_id: str) -> type:

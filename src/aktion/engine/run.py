@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aktion.backends.base import Backend
-from aktion.provenance.sealer import StepSealer
+from aktion.provenance.home import production_cert
 
 from .blobstore import LocalBlobs
 from .executors.base import Done, Event, Executor, Job, Resources
@@ -28,6 +29,9 @@ from .executors.worker import backend_class, cause_of, perform
 from .graph import ShotGraph, Step
 from .router import UnmetNeed, available_backends
 from .store import Action, Store, StoreError, file_digest, write_failure
+
+if TYPE_CHECKING:
+    from aktion.provenance.sealer import StepSealer
 
 
 @dataclass
@@ -139,8 +143,13 @@ class _Render:
         self.published: list[tuple[str, Path]] = []  # (step id, file in out/), as finished
         self.scratch = str(store.tmp) if isinstance(store.blobstore, LocalBlobs) else None
         # Sign and log each finished step here, on the driver: keys never reach workers.
-        self.sealer = StepSealer.for_production(graph.production.root,
-                                                graph.production.settings.script)
+        # A production that records no identity signs nothing: C2PA is not even loaded.
+        self.sealer: StepSealer | None = None
+        if production_cert(graph.production.root).is_file():
+            from aktion.provenance.sealer import StepSealer
+
+            self.sealer = StepSealer.for_production(graph.production.root,
+                                                    graph.production.settings.script)
 
     def finish(self, step: Step, outcome: Outcome, action: Action | None = None) -> None:
         if action is not None:

@@ -3,7 +3,11 @@
 Concatenating by stream copy only works when every clip carries the same SPS/PPS
 and needs no frame from another clip: hence fixed settings, headers on every
 keyframe, no B-frames and closed GOPs. A fixed thread count keeps the bytes the
-same for the same frames on any machine.
+same for the same frames on any machine: x264's frame threads wait for the rows of
+the reference frames they need (its ``non-deterministic`` option stays off), so the
+output depends on the thread count, never on timing. The same frames give the same
+bytes encoded alone, beside other encoders, or beside busy threads of the same process
+(``tests/test_draw_ahead.py`` checks it).
 """
 
 from __future__ import annotations

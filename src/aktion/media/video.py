@@ -101,7 +101,8 @@ class VideoWriter:
             )
         if self._filter is not None:
             frame = self._filter(frame)
-        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
+        # Wrapped in place, not copied: the encoder converts it to YUV before returning.
+        vf = av.VideoFrame.from_numpy_buffer(np.ascontiguousarray(frame), format="rgb24")
         vf.pts = self.frames
         vf.time_base = 1 / self.fps
         self._container.mux(self._stream.encode(vf))

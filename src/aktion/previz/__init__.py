@@ -10,21 +10,23 @@ performance solver (``performance``), the board's camera (``camera``), drawing
 measures the drawing speed.
 """
 
-from .camera import CameraPath, shot_camera
-from .moves import Move, MoveLibrary
-from .performance import Contact, Performance, solve
-from .skeleton import JOINTS, Skeleton
-from .stage import Stage
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "JOINTS",
-    "CameraPath",
-    "Contact",
-    "Move",
-    "MoveLibrary",
-    "Performance",
-    "Skeleton",
-    "Stage",
-    "shot_camera",
-    "solve",
-]
+_HOME = {
+    "CameraPath": "camera", "shot_camera": "camera", "Move": "moves", "MoveLibrary": "moves",
+    "Contact": "performance", "Performance": "performance", "solve": "performance",
+    "JOINTS": "skeleton", "Skeleton": "skeleton", "Stage": "stage",
+}  # fmt: skip
+__all__ = ["JOINTS", "CameraPath", "Contact", "Move", "MoveLibrary", "Performance", "Skeleton",
+           "Stage", "shot_camera", "solve"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a name's module when it is first asked for: importing ``aktion.previz.moves``
+    to list move names need not load the renderer (OpenCV, the solver)."""
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_HOME[name]}", __name__), name)
+    globals()[name] = value
+    return value

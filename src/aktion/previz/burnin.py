@@ -7,37 +7,15 @@ shot in proportion to each line's length.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 
 from aktion.production.timing import timecode
 
+from .dialogue_slots import Line, spread_dialogue
+
 FONT = cv2.FONT_HERSHEY_DUPLEX
-
-
-@dataclass(frozen=True)
-class Line:
-    start: int
-    end: int  # exclusive
-    text: str
-
-
-def spread_dialogue(dialogue: list[dict], frames: int) -> list[Line]:
-    """Give each dialogue entry ({who, text}) a share of the shot by its length."""
-    entries = [(str(d.get("who") or "").strip(), str(d.get("text") or "").strip())
-               for d in dialogue]  # fmt: skip
-    entries = [(w, t) for w, t in entries if t]
-    if not entries or frames <= 0:
-        return []
-    weights = np.array([len(t) + 12 for _, t in entries], dtype=np.float64)
-    edges = np.round(np.concatenate([[0], np.cumsum(weights)]) / weights.sum() * frames)
-    lines = []
-    for (who, text), a, b in zip(entries, edges[:-1], edges[1:], strict=True):
-        if b > a:
-            lines.append(Line(int(a), int(b), f"{who}: {text}" if who else text))
-    return lines
+__all__ = ["FONT", "Burnin", "Line", "draw_title_card", "spread_dialogue"]
 
 
 def _wrap(text: str, scale: float, width: int) -> list[str]:

@@ -34,6 +34,7 @@ class Renderer:
         burnin: Burnin | None = None,
         labels: bool = True,
     ):
+        self._args = (design, characters, poses, camera, burnin, labels)
         self.set = SetView(design, camera.width, camera.height)
         self.bodies = [Body.of(c) for c in characters]
         self.names = [c.name for c in characters]
@@ -50,40 +51,61 @@ class Renderer:
         self._out = np.empty_like(self._bg)
         self.label_scale = max(0.3, self.height / 720 * 0.62)
 
-    def _background(self, frame: int) -> None:
-        key = self.camera.key(frame)
-        if key == self._key:
-            return
+    def __reduce__(self) -> tuple:
+        """Pickle what it was made from (poses as a plain array), not its frame buffers:
+        drawing processes rebuild it."""
+        design, characters, poses, camera, burnin, labels = self._args
+        return (Renderer, (design, characters, np.array(poses), camera, burnin, labels))
+
+    def _cache_background(self, frame: int, order: list[int]) -> None:
         self.set.background(self.camera, frame, self._bg)
-        self._order = self.set.box_order(self.camera, frame)
         np.copyto(self._bg_boxes, self._bg)
-        for b in self._order:
+        for b in order:
             self.set.draw_box(self._bg_boxes, b, self.camera, frame)
-        self._key = key
+        self._key, self._order = self.camera.key(frame), order
 
     def frame(self, index: int, out: np.ndarray | None = None) -> np.ndarray:
-        """Frame ``index`` as RGB uint8; the returned buffer is reused by the next call."""
+        """Frame ``index`` as RGB uint8; the returned buffer is reused by the next call.
+
+        The set behind the mannequins is cached while the camera holds still; a camera
+        that moves on at the next frame draws it straight into the frame instead."""
         img = self._out if out is None else out
-        self._background(index)
+        camera = self.camera
+        key = camera.key(index)
+        cached = key == self._key
+        order = self._order
+        if not cached:
+            order = self.set.box_order(camera, index)
+            if index + 1 < camera.frames and camera.key(index + 1) == key:
+                self._cache_background(index, order)
+                cached = True
         joints = np.asarray(self.poses[index], dtype=np.float64)
-        parts = build_parts(joints, self.bodies, self.camera, index) if len(self.bodies) else None
+        parts = build_parts(joints, self.bodies, camera, index) if len(self.bodies) else None
         slots = None
         if parts is not None and self.set.boxes and len(parts.depth):
-            behind = self.set.behind(parts.centre, self.camera, index)[:, self._order]
+            behind = self.set.behind(parts.centre, camera, index)[:, order]
             if behind.any():
-                slots = np.where(behind.any(1), behind.argmax(1), len(self._order))
+                slots = np.where(behind.any(1), behind.argmax(1), len(order))
         if slots is None:
-            np.copyto(img, self._bg_boxes)
+            if cached:
+                np.copyto(img, self._bg_boxes)
+            else:
+                self.set.background(camera, index, img)
+                for b in order:
+                    self.set.draw_box(img, b, camera, index)
             if parts is not None:
                 _paint(img, parts, np.argsort(-parts.depth, kind="stable"))
         else:
             assert parts is not None
-            np.copyto(img, self._bg)
-            for slot in range(len(self._order) + 1):
+            if cached:
+                np.copyto(img, self._bg)
+            else:
+                self.set.background(camera, index, img)
+            for slot in range(len(order) + 1):
                 chosen = np.nonzero(slots == slot)[0]
                 _paint(img, parts, chosen[np.argsort(-parts.depth[chosen], kind="stable")])
-                if slot < len(self._order):
-                    self.set.draw_box(img, self._order[slot], self.camera, index)
+                if slot < len(order):
+                    self.set.draw_box(img, order[slot], camera, index)
         if self.labels:
             self._labels(img, joints, index)
         if self.burnin is not None:

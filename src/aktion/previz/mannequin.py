@@ -107,19 +107,49 @@ class Parts:
     owner: np.ndarray  # (N,) character index
 
 
+_STACKED: dict[int, tuple] = {}
+
+
+def _stacked(bodies: list[Body]) -> tuple[np.ndarray, ...]:
+    """The characters' part radii, colours, owners and sphere flags, end to end: the
+    same for every frame of a renderer, so made once per list of bodies."""
+    hit = _STACKED.get(id(bodies))
+    if hit is None or hit[0] is not bodies:
+        if len(_STACKED) > 16:
+            _STACKED.clear()
+        arrays = (np.concatenate([b.radius_a for b in bodies]),
+                  np.concatenate([b.radius_b for b in bodies]),
+                  np.concatenate([b.color for b in bodies]),
+                  np.repeat(np.arange(len(bodies)), len(PARTS)), np.tile(SPHERE, len(bodies)))
+        for a in arrays:
+            a.setflags(write=False)  # every frame's parts share them
+        hit = _STACKED[id(bodies)] = (bodies, arrays)
+    return hit[1]
+
+
+def _norm(v: np.ndarray) -> np.ndarray:
+    """Row lengths, (N, 1): what ``np.linalg.norm(v, axis=1, keepdims=True)`` computes,
+    without its checks (called many times a frame)."""
+    return np.sqrt(np.add.reduce(v * v, axis=1, keepdims=True))
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross products of (N, 3) arrays, term by term as ``np.cross`` forms them."""
+    out = np.empty_like(a)
+    out[:, 0] = a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1]
+    out[:, 1] = a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2]
+    out[:, 2] = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    return out
+
+
 def build_parts(
     joints: np.ndarray, bodies: list[Body], camera: CameraPath, frame: int
 ) -> Parts:
     """Project and shade every part of every character (``joints`` is (C, J, 3))."""
     pts = with_extras(joints)  # (C, Q, 3)
-    c = len(bodies)
     a_w = pts[:, PART_A].reshape(-1, 3)
     b_w = pts[:, PART_B].reshape(-1, 3)
-    ra = np.concatenate([b.radius_a for b in bodies])
-    rb = np.concatenate([b.radius_b for b in bodies])
-    base = np.concatenate([b.color for b in bodies])
-    owner = np.repeat(np.arange(c), len(PARTS))
-    sphere = np.tile(SPHERE, c)
+    ra, rb, base, owner, sphere = _stacked(bodies)
     basis = camera.basis[frame]
     pos = camera.position[frame]
     a_c = (a_w - pos) @ basis.T
@@ -138,15 +168,15 @@ def build_parts(
 
     # shading: the brightest visible normal of a cylinder (or sphere) and its screen side
     view = (a_w + b_w) / 2 - pos
-    view /= np.linalg.norm(view, axis=1, keepdims=True)
+    view /= _norm(view)
     axis = b_w - a_w
-    alen = np.linalg.norm(axis, axis=1, keepdims=True)
+    alen = _norm(axis)
     axis = np.where(alen > 1e-6, axis / np.maximum(alen, 1e-9), basis[1])
-    lateral = np.cross(axis, view)
-    lnorm = np.linalg.norm(lateral, axis=1, keepdims=True)
+    lateral = _cross(axis, view)
+    lnorm = _norm(lateral)
     lateral = np.where(lnorm > 1e-6, lateral / np.maximum(lnorm, 1e-9), basis[0])
     toward = -(view - axis * np.sum(view * axis, 1, keepdims=True))
-    toward /= np.maximum(np.linalg.norm(toward, axis=1, keepdims=True), 1e-9)
+    toward /= np.maximum(_norm(toward), 1e-9)
     light = key_light(basis)
     la = lateral @ light
     lb = toward @ light
@@ -163,7 +193,7 @@ def build_parts(
 
     # screen geometry of each capsule
     d = pb - pa
-    length = np.linalg.norm(d, axis=1)
+    length = _norm(d)[:, 0]
     small = (length <= np.abs(ra_px - rb_px) + 1e-3) | sphere
     big_b = rb_px > ra_px
     centre_a = np.where((small & big_b)[:, None], pb, pa)
@@ -172,7 +202,7 @@ def build_parts(
     ra_px = np.where(small, r_small, ra_px)
     rb_px = np.where(small, r_small, rb_px)
     d = centre_b - centre_a
-    length = np.linalg.norm(d, axis=1)
+    length = _norm(d)[:, 0]
     u = np.where(length[:, None] > 1e-6, d / np.maximum(length, 1e-9)[:, None], [1.0, 0.0])
     n = np.stack([-u[:, 1], u[:, 0]], 1)
     # which screen side the lit lateral direction falls on
@@ -205,12 +235,10 @@ def build_parts(
     polygons = np.round(np.stack(polys, 1) * SCALE).astype(np.int32)
 
     sphere_tone = [np.full(len(la), t) for t in (AMBIENT + 0.12, 0.78, 1.0)]
-    colors = []
-    band_tones = [np.where(small, st, t) for st, t in zip(sphere_tone, tones, strict=True)]
-    for i in range(len(la)):
-        colors.append(
-            [tuple(np.minimum(base[i] * bt[i], 255.0).tolist()) for bt in band_tones]
-        )
+    band_tones = np.stack([np.where(small, st, t) for st, t in zip(sphere_tone, tones,
+                                                                   strict=True)], 1)
+    rgb = np.minimum(base[:, None, :] * band_tones[:, :, None], 255.0).tolist()
+    colors = [[tuple(band) for band in part] for part in rgb]
     mid_z = (a_c[:, 2] + b_c[:, 2]) / 2
     depth = mid_z - np.where(small, 0.3 * np.maximum(ra, rb), 0.0)
     return Parts(polygons, colors, depth, (a_w + b_w) / 2, owner)

@@ -33,7 +33,7 @@ in over what plays before it.
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -42,13 +42,11 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
+from aktion.production.compiled import content_key
 from aktion.production.errors import ProductionError, SourceIssue
 from aktion.production.schema import Versioned
-from aktion.production.source_files import read_source_text
-from aktion.production.yamlio import check_bounds, line_of, plain, read_yaml
+from aktion.production.yamlio import line_of, read_source_yaml
 
 from .curves import interpolate
 from .skeleton import INDEX, JOINTS, MIRROR
@@ -235,16 +233,18 @@ class MoveLibrary:
     """Named moves from the package's ``moves/`` folder plus any extra folders or data.
 
     Later sources override earlier ones, so a production's ``moves/jab.yaml``
-    replaces the built-in jab; add a move by adding a file.
+    replaces the built-in jab; add a move by adding a file. Every reference is checked
+    when the library is made; a move's dense table is computed when it is first used,
+    once per process for the same content.
     """
 
     def __init__(self, specs: dict[str, tuple[MoveFile, str]]):
         self._specs = dict(specs)
-        self._moves: dict[str, Move] = {}
+        self._ids: dict[str, str] = {}
         issues = []
         for name in sorted(self._specs):
             try:
-                self._resolve(name, ())
+                self._identity(name, ())
             except MoveError as e:
                 issues.extend(e.issues)
         if issues:
@@ -292,20 +292,20 @@ class MoveLibrary:
         return cls(specs)
 
     def names(self) -> list[str]:
-        return sorted(self._moves)
+        return sorted(self._specs)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._moves
+        return name in self._specs
 
     def __getitem__(self, name: str) -> Move:
-        try:
-            return self._moves[name]
-        except KeyError:
-            raise KeyError(f"no move `{name}` in the library ({', '.join(self.names())})") from None
+        if name not in self._specs:
+            raise KeyError(f"no move `{name}` in the library ({', '.join(self.names())})")
+        return self._resolve(name)
 
-    def _resolve(self, name: str, chain: tuple[str, ...]) -> Move:
-        if name in self._moves:
-            return self._moves[name]
+    def _identity(self, name: str, chain: tuple[str, ...]) -> str:
+        """Check ``name``'s references; a digest of everything its table depends on."""
+        if name in self._ids:
+            return self._ids[name]
         spec, source = self._specs[name]
         path = Path(source)
 
@@ -319,11 +319,24 @@ class MoveLibrary:
                 raise fail(f"`{what}: {ref}` is not a move", f"one of {sorted(self._specs)}")
         if spec.after not in ("rest", "hold") and spec.after not in self._specs:
             raise fail(f"`after: {spec.after}` is not a move", "rest, hold or a move name")
+        refs = [self._identity(r, chain + (name,)) if r is not None else ""
+                for r in (spec.base, spec.mirror)]  # fmt: skip
+        text = "\0".join([spec.model_dump_json(), source, *refs])
+        ident = hashlib.sha256(text.encode()).hexdigest()
+        self._ids[name] = ident
+        return ident
+
+    def _resolve(self, name: str) -> Move:
+        ident = self._ids[name]
+        move = _RESOLVED.get(ident)
+        if move is not None:
+            return move
+        spec, source = self._specs[name]
         if spec.mirror is not None:
-            move = _mirror(self._resolve(spec.mirror, chain + (name,)), spec, source)
+            move = _mirror(self._resolve(spec.mirror), spec, source)
         else:
             base = (
-                self._resolve(spec.base, chain + (name,)).first_pose()
+                self._resolve(spec.base).first_pose()
                 if spec.base is not None
                 else np.zeros((len(JOINTS), 3))
             )
@@ -335,22 +348,27 @@ class MoveLibrary:
                 travel=spec.travel, blend=spec.blend, angles=angles, root=root,
                 description=spec.description, source=source,
             )  # fmt: skip
-        self._moves[name] = move
+        move.angles.setflags(write=False)  # shared by every library with this content
+        move.root.setflags(write=False)
+        if len(_RESOLVED) >= 4096:
+            _RESOLVED.clear()
+        _RESOLVED[ident] = move
         return move
 
 
+_RESOLVED: dict[str, Move] = {}
+"""Resolved moves by identity: the same content is tabulated once per process."""
+
+
 def _read_spec(path: Path, root: Path | None = None) -> MoveFile:
-    spec = _read_spec_fast(path, root)
-    if spec is not None:
-        return spec
     try:
-        doc = read_yaml(path, root, keep_layout=False)
+        doc = read_source_yaml(path, root)
     except ProductionError as e:
         raise MoveError(e.issues) from None
-    if not isinstance(doc, dict):
+    if doc is None or not isinstance(doc.data, dict):
         raise MoveError([SourceIssue(path, None, "a move file is a mapping", "name:, keys:, ...")])
     try:
-        spec = MoveFile.model_validate(plain(doc))
+        spec = MoveFile.model_validate(doc.data)
     except ValidationError as e:
         raise MoveError(_issues(path, doc, e)) from None
     if spec.name != path.stem:
@@ -361,36 +379,21 @@ def _read_spec(path: Path, root: Path | None = None) -> MoveFile:
     return spec
 
 
-def _read_spec_fast(path: Path, root: Path | None) -> MoveFile | None:
-    """A valid move file read without keeping positions, or None.
-
-    Motion capture makes move files of hundreds of dense keys, which the line-keeping
-    reader takes seconds over on every command. The same YAML 1.2 reading without
-    positions is several times faster; only a file with a problem is read again with
-    positions, to say where the problem is."""
-    try:
-        # ruamel's C parser where ruamel.yaml.clib is installed; a reader per call, since
-        # steps load moves from several threads
-        data = YAML(typ="safe", pure=False).load(read_source_text(path, root))
-        check_bounds(path, data)
-        spec = MoveFile.model_validate(data)
-    except (ProductionError, ValidationError, YAMLError, RecursionError, ValueError,
-            TypeError):
-        return None
-    return spec if spec.name == path.stem else None
-
-
-@functools.lru_cache(maxsize=4)
-def _package_specs_cached(stamp: tuple[tuple[str, float], ...]) -> dict[str, tuple[MoveFile, str]]:
-    specs = {}
-    for name, _ in stamp:
-        path = PACKAGE_MOVES / name
-        spec = _read_spec(path)
-        specs[spec.name] = (spec, str(path))
-    return specs
+_PACKAGE: dict[str, dict[str, tuple[MoveFile, str]]] = {}
 
 
 def _package_specs() -> dict[str, tuple[MoveFile, str]]:
-    """The built-in move files, parsed once per change of the folder."""
-    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in PACKAGE_MOVES.glob("*.yaml")))
-    return _package_specs_cached(stamp)
+    """The built-in move files, read and validated once per process for the same content
+    (each file's parse comes from the compiled cache, see ``production.compiled``)."""
+    paths = sorted(PACKAGE_MOVES.glob("*.yaml"))
+    key = content_key("package-moves", [p.name.encode() + b"\0" + p.read_bytes()
+                                        for p in paths])  # fmt: skip
+    specs = _PACKAGE.get(key)
+    if specs is None:
+        specs = {}
+        for path in paths:
+            spec = _read_spec(path)
+            specs[spec.name] = (spec, str(path))
+        _PACKAGE.clear()
+        _PACKAGE[key] = specs
+    return specs

@@ -54,6 +54,14 @@ class BoxShape:
     corners: np.ndarray  # (8, 3)
     color: np.ndarray  # (3,) RGB
     centre: np.ndarray  # (3,)
+    face_centres: tuple[np.ndarray, ...] = ()  # per face: the mean of its corners
+
+
+FACE_NORMALS = tuple(np.array(normal, float) for normal, _ in FACES)
+# Each normal is a signed axis, so a dot product with it is one signed coordinate: the
+# tests below read that coordinate instead (the very same number, without the products).
+FACE_AXIS = np.array([int(np.flatnonzero(n)[0]) for n in FACE_NORMALS])
+FACE_SIGN = np.array([float(n[a]) for n, a in zip(FACE_NORMALS, FACE_AXIS, strict=True)])
 
 
 class SetView:
@@ -83,6 +91,10 @@ class SetView:
         )
         g = FAR_GROUND
         self._far_quad = np.array([(-g, 0, -g), (g, 0, -g), (g, 0, g), (-g, 0, g)], float)
+        self._faces_key: tuple | None = None
+        self._faces_of: list[list[tuple]] = []
+        self._corners = np.array([b.corners for b in self.boxes]).reshape(-1, 3)
+        self._centres = np.array([b.face_centres for b in self.boxes]).reshape(-1, 6, 3)
 
     @staticmethod
     def _box(at: tuple[float, float], size: tuple[float, float, float], color: str) -> BoxShape:
@@ -91,7 +103,13 @@ class SetView:
         ys = (0.0, h)
         zs = (at[1] - d / 2, at[1] + d / 2)
         corners = np.array([(xs[i >> 0 & 1], ys[i >> 1 & 1], zs[i >> 2 & 1]) for i in range(8)])
-        return BoxShape(corners, hex_rgb(color), corners.mean(0))
+        centres = tuple(corners[list(idx)].mean(0) for _, idx in FACES)
+        return BoxShape(corners, hex_rgb(color), corners.mean(0), centres)
+
+    def _facing(self, pos: np.ndarray) -> np.ndarray:
+        """(B, 6) bool: which faces of each box turn toward a camera at ``pos``."""
+        d = pos[FACE_AXIS] - self._centres[:, np.arange(6), FACE_AXIS]
+        return FACE_SIGN * d > 0
 
     def background(self, camera: CameraPath, frame: int, out: np.ndarray | None = None) -> np.ndarray:
         """Sky, far ground, floor and grid (no boxes) as an RGB uint8 image."""
@@ -127,37 +145,56 @@ class SetView:
         A point is behind a convex box exactly when it is on the inner side of
         every face the camera can see.
         """
-        pos = camera.position[frame]
-        out = np.zeros((len(points), len(self.boxes)), dtype=bool)
-        for k, box in enumerate(self.boxes):
-            inside = np.ones(len(points), dtype=bool)
-            seen = False
-            for normal, idx in FACES:
-                n = np.array(normal, float)
-                c = box.corners[list(idx)].mean(0)
-                if np.dot(pos - c, n) > 0:
-                    seen = True
-                    inside &= (points - c) @ n < 0
-            out[:, k] = inside & seen
-        return out
+        facing = self._facing(camera.position[frame])  # (B, 6)
+        # the signed distance of each point to each face's plane, outward positive
+        along = np.asarray(points)[:, FACE_AXIS]  # (P, 6)
+        centre = self._centres[:, np.arange(6), FACE_AXIS]  # (B, 6)
+        inner = FACE_SIGN * (along[:, None, :] - centre[None]) < 0  # (P, B, 6)
+        return np.all(inner | ~facing[None], axis=2) & facing.any(1)[None]
 
     def draw_box(self, img: np.ndarray, index: int, camera: CameraPath, frame: int) -> None:
-        box = self.boxes[index]
-        pos = camera.position[frame]
+        for pts, color, edge in self._faces(index, camera, frame):
+            cv2.fillConvexPoly(img, pts, color, cv2.LINE_AA, SHIFT)
+            cv2.polylines(img, [pts], True, edge, 1, cv2.LINE_AA, SHIFT)
+
+    def _faces(self, index: int, camera: CameraPath, frame: int) -> list[tuple]:
+        """The faces of box ``index`` the camera sees: pixels, fill and edge colours.
+
+        Worked out for every box at once, and kept while the camera holds still: a frame
+        with a mannequin behind a box draws the box twice (into the cached background,
+        and again over the mannequin)."""
+        key = camera.key(frame)
+        if key != self._faces_key:
+            self._faces_key, self._faces_of = key, self._all_faces(camera, frame)
+        return self._faces_of[index]
+
+    def _all_faces(self, camera: CameraPath, frame: int) -> list[list[tuple]]:
+        facing = self._facing(camera.position[frame])
         f = camera.focal(frame)
         light = key_light(camera.basis[frame])
         planes = frustum(self.width, self.height, f)
-        for normal, idx in FACES:
-            n = np.array(normal, float)
-            quad = box.corners[list(idx)]
-            if np.dot(pos - quad.mean(0), n) <= 0:
-                continue
-            poly = clip_polygon(camera.to_camera(quad, frame), planes)
-            if len(poly) < 3:
-                continue
-            pts = to_pixels(poly, f, self.width, self.height)
-            shade = 0.42 + 0.58 * max(0.0, float(np.dot(n, light)))
-            color = tuple(float(c) for c in np.minimum(box.color * shade, 255))
-            cv2.fillConvexPoly(img, pts, color, cv2.LINE_AA, SHIFT)
-            edge = tuple(float(c) for c in box.color * shade * 0.7)
-            cv2.polylines(img, [pts], True, edge, 1, cv2.LINE_AA, SHIFT)
+        corners = camera.to_camera(self._corners, frame).reshape(-1, 8, 3)
+        normals = np.array([n for n, _ in planes])
+        offsets = np.array([o for _, o in planes])
+        in_view = np.all(corners @ normals.T + offsets >= 0, axis=(1, 2))
+        pixels = to_pixels(corners.reshape(-1, 3), f, self.width, self.height).reshape(-1, 8, 2)
+        shades = [0.42 + 0.58 * max(0.0, float(FACE_SIGN[k] * light[FACE_AXIS[k]]))
+                  for k in range(len(FACES))]  # fmt: skip
+        found = []
+        for b, box in enumerate(self.boxes):
+            faces = []
+            for k, (_, idx) in enumerate(FACES):
+                if not facing[b, k]:
+                    continue
+                if in_view[b]:  # every corner in view: no face needs clipping
+                    pts = pixels[b, list(idx)]
+                else:
+                    poly = clip_polygon(corners[b, list(idx)], planes)
+                    if len(poly) < 3:
+                        continue
+                    pts = to_pixels(poly, f, self.width, self.height)
+                color = tuple(float(c) for c in np.minimum(box.color * shades[k], 255))
+                edge = tuple(float(c) for c in box.color * shades[k] * 0.7)
+                faces.append((pts, color, edge))
+            found.append(faces)
+        return found

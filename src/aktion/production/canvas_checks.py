@@ -129,8 +129,22 @@ def score_problem(root: Path, name: str) -> str | None:
 
 
 def _unreadable_sound(path: Path) -> str | None:
-    """Why the file holds no sound a decoder can read (its header only is read)."""
-    import av  # only when a production has a score
+    """Why the file holds no sound a decoder can read, or None.
+
+    The decoder's verdict on a file's header is kept per content in the compiled cache,
+    so checking an unchanged score does not load the decoder again."""
+    from .compiled import compiled
+    from .digest import digest_file
+
+    try:
+        digest = digest_file(path)  # in chunks: a score may be long
+    except OSError:
+        return "is not a readable sound file"
+    return compiled("sound-header", [digest.encode()], lambda: _decoder_verdict(path))
+
+
+def _decoder_verdict(path: Path) -> str | None:
+    import av  # only when a production has a score not checked before
 
     try:
         with av.open(str(path)) as container:

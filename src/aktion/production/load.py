@@ -27,7 +27,7 @@ from .script import Script
 from .settings import Settings
 from .source_files import MAX_SCRIPT_BYTES, read_source_text
 from .takes import CANVAS_FILE, read_canvas
-from .yamlio import line_of, plain, read_yaml
+from .yamlio import line_of, plain, read_source_yaml
 
 SETTINGS_FILE = "aktion.toml"
 
@@ -81,11 +81,6 @@ def load_settings(root: Path) -> Settings:
         raise ProductionError(out) from None
 
 
-def _read(path: Path, root: Path) -> Any:
-    """A source as loading reads it: only read, never written back from here."""
-    return read_yaml(path, root, keep_layout=False)
-
-
 def load_production(root: Path | str, moves: Iterable[str] | None = None, *,
                     canvas: bool = True) -> Production:
     """Read and check a production. ``moves``: the move library's names, if known.
@@ -120,7 +115,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None, *,
     broken: set[str] = set()  # cast files with errors: already reported, not "missing"
     for path in sorted(cast_dir.glob("*.yaml")) if cast_dir.is_dir() else []:
         broken.add(path.stem)
-        doc = attempt(_read, path, root)
+        doc = attempt(read_source_yaml, path, root)
         if doc is None:
             continue
         docs[path] = doc
@@ -159,7 +154,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None, *,
 
     boards_path = root / settings.boards
     boards = None
-    doc = attempt(_read, boards_path, root)
+    doc = attempt(read_source_yaml, boards_path, root)
     if doc is None and boards_path.is_file() and not any(i.file == boards_path for i in issues):
         issues.append(SourceIssue(boards_path, None, "empty file", "a Boards document "
                                   "(`schema: Boards.1` and its scenes)"))
@@ -170,7 +165,7 @@ def load_production(root: Path | str, moves: Iterable[str] | None = None, *,
     choreo_path = root / settings.choreo
     choreo = Choreo()
     if choreo_path.exists() or choreo_path.is_symlink():
-        doc = attempt(_read, choreo_path, root)
+        doc = attempt(read_source_yaml, choreo_path, root)
         if doc is not None:
             docs[choreo_path] = doc
             choreo = attempt(validate_doc, Choreo, choreo_path, doc, settings.fps) or Choreo()

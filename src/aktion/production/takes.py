@@ -18,7 +18,7 @@ from .errors import ProductionError, SourceIssue
 from .pydantic_issues import pydantic_issues
 from .schema import Versioned
 from .timing import Frames
-from .yamlio import edit_yaml, line_of, plain, read_yaml
+from .yamlio import edit_yaml, line_of, plain, read_source_yaml, read_yaml
 
 CANVAS_FILE = "canvas.yaml"
 
@@ -123,7 +123,7 @@ def read_canvas(root: Path, fps: int = 24) -> tuple[Canvas, Any]:
     path = Path(root) / CANVAS_FILE
     if not (path.exists() or path.is_symlink()):
         return Canvas(), None
-    doc = read_yaml(path, Path(root).resolve())
+    doc = read_source_yaml(path, Path(root).resolve())
     try:
         return Canvas.model_validate(plain(doc) or {}, context={"fps": fps}), doc
     except ValidationError as e:

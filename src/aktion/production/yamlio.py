@@ -10,14 +10,16 @@ import re
 import stat
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+if TYPE_CHECKING:  # ruamel is imported when a file is parsed: a cached one needs none of it
+    from ruamel.yaml import YAML
 
-from . import roundtrip, yamlfast
+    from .roundtrip import Changes
+
+from .compiled import compiled
 from .errors import ProductionError, SourceIssue
 from .source_files import read_source_text
 
@@ -27,6 +29,8 @@ write it back in the same layout."""
 
 
 def _yaml() -> YAML:
+    from ruamel.yaml import YAML
+
     y = YAML(typ="rt")
     y.preserve_quotes = True
     y.width = 100
@@ -48,7 +52,63 @@ def read_yaml(path: Path, root: Path | None = None, *, keep_layout: bool = True)
     ``keep_layout``: the document may be written back, so it keeps what the round trip
     keeps (comments, quoting, number forms); a caller that only reads passes False and
     gets the same values and lines at libyaml's speed whatever the layout."""
+    return _parse(path, read_source_text(path, root), keep_layout)
+
+
+@dataclass(frozen=True)
+class LinedDoc:
+    """A parsed YAML source as plain data, plus the line of each node (``line_of`` reads
+    it as it reads ruamel's nodes): the form the compiled cache keeps.
+
+    ``lines`` is ``[root line, tree]``: a mapping's tree maps each key (as a string) to
+    ``[its line, the value's tree]``, a sequence's lists ``[line, tree]`` per item, a
+    scalar's is None."""
+
+    data: Any
+    lines: Any = field(repr=False)
+
+
+def read_source_yaml(path: Path, root: Path | None = None) -> LinedDoc | None:
+    """``read_yaml`` for a source that is only read (not edited in place): its plain data
+    and lines, parsed once per content and then served from the compiled cache.
+
+    The same checks and errors as ``read_yaml``; None for an empty document."""
     text = read_source_text(path, root)
+
+    def build() -> dict[str, Any]:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        doc = _parse(path, text, keep_layout=False)
+        root_line = doc.lc.line + 1 if isinstance(doc, (CommentedMap, CommentedSeq)) and \
+            doc.lc.line is not None else None
+        return {"data": plain(doc), "lines": [root_line, _line_tree(doc)]}
+
+    value = compiled("yaml", [text.encode("utf-8")], build)
+    return None if value["data"] is None else LinedDoc(value["data"], value["lines"])
+
+
+def safe_table(text: str) -> Any:
+    """A packaged YAML table (plain data, no positions wanted), parsed once per content
+    and then served from the compiled cache."""
+    return compiled("table", [text.encode("utf-8")], lambda: parse_yaml(text))
+
+
+def _line_tree(node: Any) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, CommentedMap):
+        return {str(k): [node.lc.key(k)[0] + 1, _line_tree(v)] for k, v in node.items()}
+    if isinstance(node, CommentedSeq):
+        return [[node.lc.item(i)[0] + 1, _line_tree(v)] for i, v in enumerate(node)]
+    return None
+
+
+def _parse(path: Path, text: str, keep_layout: bool = True) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.error import MarkedYAMLError
+
+    from . import yamlfast
+
     doc = _canonical(text) if keep_layout else yamlfast.load(text)
     if doc is not None:
         _bounded(path, doc)
@@ -115,6 +175,8 @@ def _canonical(text: str) -> Any:
         body = body.partition("\n")[2]
     if "\n\n" in body or _COMMENT.search(body):
         return None  # blank lines or (maybe) comments: the round trip keeps them
+    from . import yamlfast
+
     doc = yamlfast.load(text)
     if doc is None or yamlfast.dump(doc) != text:
         return None
@@ -151,6 +213,8 @@ check_bounds = _bounded  # the same bounds, for data read by a reader without po
 
 def plain(node: Any) -> Any:
     """ruamel's commented containers and scalars as plain Python data."""
+    if isinstance(node, LinedDoc):
+        return node.data
     if isinstance(node, dict):
         return {str(k) if not isinstance(k, (int, float)) else k: plain(v) for k, v in node.items()}
     if isinstance(node, list):
@@ -168,6 +232,18 @@ def plain(node: Any) -> Any:
 
 def line_of(doc: Any, loc: tuple[Any, ...]) -> int | None:
     """The 1-based line of the deepest node of ``loc`` that exists in ``doc``."""
+    if isinstance(doc, LinedDoc):
+        line, tree = doc.lines
+        for part in loc:
+            if isinstance(tree, dict) and str(part) in tree:
+                line, tree = tree[str(part)]
+            elif isinstance(tree, list) and isinstance(part, int) and 0 <= part < len(tree):
+                line, tree = tree[part]
+            else:
+                break
+        return line
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     node, line = doc, None
     if isinstance(doc, (CommentedMap, CommentedSeq)) and doc.lc.line is not None:
         line = doc.lc.line + 1
@@ -190,6 +266,10 @@ def parse_yaml(text: str) -> Any:
     """Plain data from YAML text that needs no line numbers (the package's own tables):
     built from libyaml's events when it can be, else by ruamel's safe loader; YAML 1.2
     either way, so the same data."""
+    from ruamel.yaml import YAML
+
+    from . import yamlfast
+
     doc = yamlfast.load(text)
     return plain(doc) if doc is not None else YAML(typ="safe").load(text)
 
@@ -199,6 +279,8 @@ def dump_yaml(data: Any) -> str:
     layout, changed only where it was changed; new data goes through libyaml when nothing
     in it needs the round trip (no comments but a header), else through ruamel's round
     trip: the same text either way."""
+    from . import roundtrip, yamlfast
+
     original = getattr(data, SOURCE, None)
     if original is not None:
         return roundtrip.render(data, original)
@@ -224,7 +306,7 @@ def production_fps(path: Path) -> int:
     return 24
 
 
-def edit_yaml(path: Path, changes: roundtrip.Changes, *, fps: int | None = None,
+def edit_yaml(path: Path, changes: Changes, *, fps: int | None = None,
               root: Path | None = None, check: Callable[[Any], None] | None = None) -> str:
     """Change a YAML source in place, keeping everything else of it byte for byte.
 
@@ -236,6 +318,10 @@ def edit_yaml(path: Path, changes: roundtrip.Changes, *, fps: int | None = None,
     ``ProductionError`` to refuse). A missing file is created. Returns the new text.
 
     This is the one writer the studio and the CLI share."""
+    from ruamel.yaml.error import MarkedYAMLError
+
+    from . import roundtrip
+
     path = Path(path)
     fps = production_fps(path) if fps is None else fps
     original = read_source_text(path, root) if path.exists() or path.is_symlink() else None

@@ -27,6 +27,12 @@ def identity_dir(name: str) -> Path:
     return identities_dir() / name
 
 
+def production_cert(production_root: Path) -> Path:
+    """The public chain a production records when it signs (``identity.install_identity``
+    writes it); here, so finding out needs neither C2PA nor cryptography loaded."""
+    return Path(production_root) / "identity" / "cert.pem"
+
+
 def is_inside(path: Path, folder: Path) -> bool:
     """True when ``path`` is ``folder`` or below it (symlinks resolved)."""
     try:

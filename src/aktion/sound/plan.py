@@ -12,7 +12,7 @@ input. The mix reads:
 - the scene's score (``canvas.yaml`` ``scenes.<id>.audio``), the loudness target,
   and where the cut puts each shot (order, transitions, canvas edits).
 
-Lines start where the board's burn-in shows them (``previz.burnin.spread_dialogue``).
+Lines start where the board's burn-in shows them (``previz.dialogue_slots.spread_dialogue``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from aktion.backends.base import StepRequest
 from aktion.canvas.run_ops import OP_KINDS
 from aktion.engine.graph import STEP_VERSIONS, ShotGraph, Step, add_step, rekey
 from aktion.engine.router import Router, UnmetNeed
-from aktion.previz.burnin import spread_dialogue
+from aktion.previz.dialogue_slots import spread_dialogue
 from aktion.production.cast import Character
 from aktion.production.digest import digest_file
 from aktion.production.production import Production

@@ -9,7 +9,6 @@ import numpy as np
 
 from aktion.production.digest import digest_file
 
-from .score import decode
 from .synth import SOUNDS
 
 EXTENSIONS = (".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".aiff", ".aif")
@@ -30,6 +29,8 @@ def find_samples(root: Path, folder: str) -> dict[str, dict[str, str]]:
 
 def load_sample(path: Path) -> np.ndarray:
     """A sample as mono float32 at the mix's rate, its loudest peak at 0.9."""
+    from .score import decode  # PyAV only when a sample is read
+
     pcm = decode(path).mean(axis=0)
     peak = float(np.max(np.abs(pcm))) if pcm.size else 0.0
     return (pcm / peak * 0.9 if peak > 0 else pcm).astype(np.float32)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.signal import butter, sosfilt
 
 from . import RATE
 
@@ -23,6 +22,8 @@ def _t(seconds: float) -> np.ndarray:
 
 def _band(x: np.ndarray, lo: float | None, hi: float | None, order: int = 2) -> np.ndarray:
     """Butterworth band/low/high-pass: the colour of a noise."""
+    from scipy.signal import butter, sosfilt  # SciPy only when a sound is made
+
     if lo and hi:
         sos = butter(order, [lo, hi], btype="bandpass", fs=RATE, output="sos")
     elif lo:

@@ -10,7 +10,6 @@ import wave
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from aktion.media.atomic import atomic_path
 
@@ -58,6 +57,8 @@ def resample(pcm: np.ndarray, src: int, dst: int) -> np.ndarray:
     if src == dst:
         return pcm
     g = np.gcd(src, dst)
+    from scipy.signal import resample_poly  # SciPy only when rates differ
+
     return resample_poly(pcm, dst // g, src // g, axis=-1)
 
 

@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any
 
 from aktion.production.cast import Build, Palette
-from aktion.production.yamlio import parse_yaml
+from aktion.production.yamlio import safe_table
 
 from .breakdown import Breakdown, CharacterBreakdown
 
@@ -29,7 +29,7 @@ _AGE_WORDS = {"teen": 15, "twent": 25, "thirt": 35, "fort": 45, "fift": 55, "six
 @lru_cache(maxsize=1)
 def looks() -> dict[str, Any]:
     text = resources.files("aktion.writers_room").joinpath("looks.yaml").read_text("utf-8")
-    return parse_yaml(text)
+    return safe_table(text)
 
 
 def age_of(text: str) -> int | None:

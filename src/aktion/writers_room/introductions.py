@@ -16,7 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from aktion.production.yamlio import parse_yaml
+from aktion.production.yamlio import safe_table
 
 _TOKEN = r"(?:[A-Z][A-Z'’\-.]*[A-Z.]|[A-Z]|#?\d+)"
 _RUN = re.compile(rf"(?<![\w'’#])({_TOKEN}(?: {_TOKEN}){{0,4}})(?![\w'’])")
@@ -46,7 +46,7 @@ _PLURAL_NOUNS = {"eyes", "hands", "arms", "legs", "scars", "tattoos", "glasses",
 def people_words() -> dict[str, Any]:
     """The vocabulary in ``people.yaml``: roles, plurals, counts, sounds, furniture, ranks."""
     text = resources.files("aktion.writers_room").joinpath("people.yaml").read_text("utf-8")
-    data = parse_yaml(text)
+    data = safe_table(text)
     return {k: (set(v) if isinstance(v, list) else v) for k, v in data.items()}
 
 

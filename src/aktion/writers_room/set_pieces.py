@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from aktion.production.yamlio import parse_yaml
+from aktion.production.yamlio import safe_table
 
 from .actions import ReadBeat
 
@@ -43,7 +43,7 @@ class Piece:
 def table() -> tuple[Piece, ...]:
     """The package's set piece table."""
     text = resources.files("aktion.writers_room").joinpath("set_pieces.yaml").read_text("utf-8")
-    data: dict[str, Any] = parse_yaml(text)
+    data: dict[str, Any] = safe_table(text)
     return tuple(Piece(str(name), tuple(str(w).lower() for w in spec["words"]),
                        tuple(float(v) for v in spec["size"]), str(spec["color"]))  # type: ignore[arg-type]
                  for name, spec in data["pieces"].items())

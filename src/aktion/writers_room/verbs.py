@@ -16,7 +16,7 @@ from typing import Any
 
 import lemminflect
 
-from aktion.production.yamlio import parse_yaml
+from aktion.production.yamlio import safe_table
 
 from .forms import verb_forms
 
@@ -297,7 +297,7 @@ def load_table(path: Path | None = None) -> VerbTable:
     else:
         where = str(path)
         text = path.read_text(encoding="utf-8")
-    data = parse_yaml(text)
+    data = safe_table(text)
     if not isinstance(data, dict) or not isinstance(data.get("verbs"), dict):
         raise TypeError(f"{where}: expected a mapping with `verbs: move -> [phrases]`")
     try:

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from aktion.backends.base import Backend, BackendError, Progress, StepRequest
 from aktion.generation.config import BackendContext
-from aktion.provenance.frame_marks import marking, record_marks
 
 from ..blobstore import Blobs, Output, no_room, open_blobs
 from .base import Done, Event, Job
@@ -70,6 +69,9 @@ def perform(backend: Backend, step_id: str, request: StepRequest, workdir: Path,
     Returns the outputs by name and the step's record; shared by every executor and by
     ``aktion.engine.run.execute``. With ``watermark``, picture clips are watermarked as
     they are written."""
+    # imported when a step runs: watermarking loads the encoder, so a cached rerun needs none
+    from aktion.provenance.frame_marks import marking, record_marks
+
     with marking(step_id, request.kind if watermark else "", request.hashed()) as marks:
         result = backend.run(request, workdir, progress)
     missing = [n for n, p in result.outputs.items() if not Path(p).is_file()]
