@@ -276,20 +276,23 @@ def test_the_keys_kept_hold_every_frame_of_the_clip() -> None:
     assert np.abs(got_root[:, :3] - root[:, :3]).max() <= bvh.ROOT_TOLERANCE + 0.001
 
 
-def test_move_files_read_the_same_with_and_without_positions(tmp_path: Path) -> None:
-    """The quick reader of move files gives what the line-keeping one gives, for every
-    built-in move and an imported one; a broken file is left to the line-keeping one."""
+def test_move_files_read_the_same_from_the_compiled_cache(tmp_path: Path, monkeypatch) -> None:
+    """Move files come from the compiled cache (parsed once per content): what it gives is
+    what the line-keeping reader gives, for every built-in move and an imported one, cold
+    and warm; a broken file says its line both times."""
     from aktion.previz import moves
     from aktion.production.yamlio import plain, read_yaml
 
+    monkeypatch.setenv("AKTION_CACHE", str(tmp_path / "cache"))
     imported = bvh.import_bvh(RIGS / "mixamo_walk.bvh", into=tmp_path)
     for path in [*sorted(moves.PACKAGE_MOVES.glob("*.yaml")), imported]:
-        fast = moves._read_spec_fast(path, None)
-        assert fast is not None, path
-        assert fast == moves.MoveFile.model_validate(plain(read_yaml(path))), path
+        expected = moves.MoveFile.model_validate(plain(read_yaml(path)))
+        assert moves._read_spec(path) == expected, path  # cold: parsed and kept
+        assert moves._read_spec(path) == expected, path  # warm: from the cache
+    assert any((tmp_path / "cache").rglob("*")), "nothing was kept in the cache"
     broken = tmp_path / "broken.yaml"
     broken.write_text("schema: Move.1\nname: broken\nduration: 10\nkeys:\n"
                       "  - {t: 0, joints: {l_knee: [.nan, 0, 0]}}\n")
-    assert moves._read_spec_fast(broken, None) is None
-    with pytest.raises(moves.MoveError, match="broken.yaml:5"):
-        moves._read_spec(broken)
+    for _ in range(2):
+        with pytest.raises(moves.MoveError, match="broken.yaml:5"):
+            moves._read_spec(broken)

@@ -68,6 +68,9 @@ class ShotGraph:
     # folders): executors hand it to the backend with each step (``router.configured``).
     contexts: dict[str, BackendContext] = field(default_factory=dict)
     policy: str = "previz"  # the render policy it was planned under (takes route with it)
+    # Steps added "before" another one, by that step's id, not yet moved into place
+    # (``settle``): moving each as it is added would copy the whole order every time.
+    pending: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def context(self, step: Step) -> BackendContext | None:
         """The configuration the backend of ``step`` runs with (None: it needs none)."""
@@ -321,6 +324,7 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
         getattr(importlib.import_module(module), attr)(graph)
     for cut in [s for s in graph.steps.values() if s.kind == "cut"]:
         add_step(graph, _sheet_step(production, cut))
+    settle(graph)
     return graph
 
 
@@ -344,18 +348,43 @@ def _sheet_step(production: Production, cut: Step) -> Step:
 
 
 def add_step(graph: ShotGraph, step: Step, *, before: str | None = None) -> Step:
-    """Key a new step and insert it (before ``before`` to keep topological order).
+    """Key a new step and add it (before ``before`` to keep topological order).
 
-    For extensions: a step's dependencies must already be in the graph."""
+    For extensions: a step's dependencies must already be in the graph. A step added
+    before another is moved into place by ``settle`` (``rekey`` and ``plan`` settle), so
+    adding a thousand costs one pass over the order, not a thousand."""
     _finish(step, graph.steps)
-    items = list(graph.steps.items())
-    at = next((i for i, (k, _) in enumerate(items) if k == before), len(items))
-    items.insert(at, (step.id, step))
-    graph.steps = dict(items)
+    graph.steps[step.id] = step
+    if before is not None and before in graph.steps and before != step.id:
+        graph.pending.setdefault(before, []).append(step.id)
     return step
+
+
+def settle(graph: ShotGraph) -> None:
+    """Put every step added "before" another right before it, in the order they came."""
+    if not graph.pending:
+        return
+    moved = {sid for ids in graph.pending.values() for sid in ids}
+    order: dict[str, Step] = {}
+
+    def emit(sid: str) -> None:
+        for earlier in graph.pending.get(sid, ()):
+            if earlier not in order:
+                emit(earlier)
+        order[sid] = graph.steps[sid]
+
+    for sid in graph.steps:
+        if sid not in moved:
+            emit(sid)
+    for sid in graph.steps:  # one whose anchor left the graph keeps its place at the end
+        if sid not in order:
+            emit(sid)
+    graph.steps = order
+    graph.pending.clear()
 
 
 def rekey(graph: ShotGraph) -> None:
     """Recompute every key in order, after an extension rewired dependencies."""
+    settle(graph)
     for step in graph.steps.values():
         _finish(step, graph.steps)

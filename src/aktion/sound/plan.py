@@ -177,7 +177,9 @@ def _board_starts(spoken: list, frames: int) -> dict[int, int]:
 def _sfx_step(production: Production, shot_id: str, take: int, mc: Step,
               samples: dict[str, dict[str, str]]) -> Step:
     params = {**mc.request.params, "samples": samples}
-    request = mc.request.model_copy(update={"kind": "sfx", "params": params}, deep=True)
+    # shallow: what it shares with the motion step (set, cast, beats) is only read, and
+    # shared objects are digested once (``graph.request_parts``)
+    request = mc.request.model_copy(update={"kind": "sfx", "params": params})
     sid = f"sfx:{shot_id}" if take == 1 else f"sfx:{shot_id}@t{take}"
     return Step(sid, "sfx", mc.scene, shot_id, "sound",
                 f"effects from {mc.id}'s performance: the built-in synthesis layer"
