@@ -262,8 +262,12 @@ def test_canvas_renders_with_step_progress_and_plays_in_sync(page, studio) -> No
     base, root = studio
     page.goto(f"{base}/canvas")
     page.wait_for_selector("#clip-1")
+    wait(page, "Number(document.querySelector('#scenes').dataset.loads) >= 1")
+    before = int(page.get_attribute("#scenes", "data-loads"))
     page.click("#render")
     status_is(page, "render done")
+    # the canvas as it is after the render (an earlier test's cut may still be on screen)
+    wait(page, f"Number(document.querySelector('#scenes').dataset.loads) > {before}")
     text = page.text_content("#progress-text")
     done, total = (int(x) for x in text.split()[0].split("/"))
     assert done == total and total >= 6, text  # layout, motion, render per shot, and the cut

@@ -203,6 +203,8 @@
       media[s.id] = (await Studio.shotMedia(s.id)).frame;
     })));
     scenes.replaceChildren(...c.scenes.map((sc) => scene(sc, media)));
+    // how many times the canvas was drawn: what is on screen is at least this fresh
+    scenes.dataset.loads = String(Number(scenes.dataset.loads || 0) + 1);
   }
 
   // A trail node: its step, backend, model, script lines, then its ingredients.
