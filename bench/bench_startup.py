@@ -123,6 +123,9 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="aktion-startup-"))
     env = dict(os.environ, AKTION_CACHE=str(work / "cache"), AKTION_HOME=str(work / "home"))
+    # As installed: Python keeps compiled bytecode. Where the environment says not to
+    # (PYTHONDONTWRITEBYTECODE), every command would compile Aktion's sources again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     aktion = [sys.executable, "-m", "aktion"]
     try:
         example = work / "rooftop"
