@@ -133,13 +133,14 @@ def main() -> None:
 
     from aktion.backends.diffusers_files import control_image
     from aktion.backends.diffusers_keyframe_load import keyframe_pipeline
-    from aktion.backends.diffusers_wan import _frames, _vace_len
+    from aktion.backends.diffusers_prompt import LONG_TOKENS, fitted_prompt
+    from aktion.backends.diffusers_wan import _frames, _vace_len, reference_images
     from aktion.backends.diffusers_wan_load import vace_pipeline
     from aktion.engine.graph import plan
     from aktion.engine.router import load_backend
     from aktion.engine.run import execute
     from aktion.engine.store import Store
-    from aktion.generation.prompts import NEGATIVE, shot_prompt
+    from aktion.generation.prompts import NEGATIVE
     from aktion.media.images import open_image
     from aktion.production.load import load_production
 
@@ -189,7 +190,7 @@ def main() -> None:
         mot_table = {**ctx.config["motion"], **mot_step.request.params["model"]["generation"]}
         w, h = first.record["size"]
         kpipe = keyframe_pipeline(key_table, ctx.path, (w, h))
-        prompt = shot_prompt(key_step.request.model_dump())
+        prompt = fitted_prompt(key_step.request.model_dump(), kpipe.tokenizer)
         control = control_image(depth, w, h)
         steps = first.record["steps"]
 
@@ -211,11 +212,18 @@ def main() -> None:
                  *_frames(guide, n, (mw, mh))[1:]]
         mask = [Image.new("L", (mw, mh), 0 if i < 1 else 255) for i in range(n)]
 
+        # What the backend conditions on, given to the bare pipeline too: the prompt fitted
+        # to the text encoder and each character's reference image (a latent frame each).
+        mot_prompt = fitted_prompt(mot_step.request.model_dump(), vpipe.tokenizer)
+        refs = [im for _, im in reference_images(mot_step.request, ctx.cast_dir)]
+
         def bare_motion():
-            return vpipe(prompt=shot_prompt(mot_step.request.model_dump()),
-                         negative_prompt=NEGATIVE, video=video, mask=mask, height=mh, width=mw,
-                         num_frames=n, num_inference_steps=mot_table["steps"],
+            return vpipe(prompt=mot_prompt, negative_prompt=NEGATIVE,
+                         max_sequence_length=LONG_TOKENS, video=video, mask=mask,
+                         reference_images=refs or None, height=mh, width=mw, num_frames=n,
+                         num_inference_steps=mot_table["steps"],
                          guidance_scale=mot_table["guidance"],
+                         conditioning_scale=float(mot_table.get("control_scale", 1.0)),
                          generator=torch.Generator("cpu").manual_seed(mot_step.request.seed),
                          output_type="np").frames[0]
 
