@@ -82,3 +82,23 @@ def test_ledger_verify_and_repair(tmp_path: Path, home: Path) -> None:  # noqa: 
     r = aktion("ledger", "repair", "--production", prod)
     assert r.exit_code == 0 and "torn" in r.output
     assert aktion("ledger", "verify", "--production", prod).exit_code == 0
+
+
+def test_a_production_that_starts_signing_renders_signed(tmp_path: Path, home: Path) -> None:  # noqa: F811
+    """Outputs made before the production signed were never signed nor logged: once it
+    has an identity, its steps run again, signed, instead of being reused unsigned."""
+    from conftest import write_production
+
+    root = write_production(tmp_path / "tiny")
+    first = aktion("render", root)
+    assert first.exit_code == 0, first.output
+    assert json.loads(aktion("verify", root / "out" / "roof.mp4", "--json").output)[
+        "status"] == "unsigned"
+    assert aktion("identity", "create", "--name", "me", "--production", root).exit_code == 0
+    why = aktion("explain", root)
+    assert "the production now signs its outputs" in why.output, why.output
+    again = aktion("render", root)
+    assert again.exit_code == 0, again.output
+    assert "0 cached" in again.output, again.output
+    report = json.loads(aktion("verify", root / "out" / "roof.mp4", "--json").output)
+    assert report["status"] == "trusted" and report["ledger"]["ok"], report

@@ -36,6 +36,7 @@ def _describe(step: Step, part: str, graph: ShotGraph) -> str:
         "backend": "backend version",
         "code": "step code version",
         "scene": "scene changed",
+        "signing": "the production now signs its outputs",
     }.get(part, f"{part} changed")
 
 
@@ -54,6 +55,8 @@ def explain_step(step: Step, graph: ShotGraph, store: Store) -> Explanation:
     shown = direct or changed
     reasons = [_describe(step, p, graph) for p in shown]
     reasons += [f"{p.split(':', 1)[-1]} no longer in it" for p in removed if p.startswith("cast:")]
+    if "signing" in removed:
+        reasons.append("the production no longer signs its outputs")
     return Explanation(step.id, False, reasons or ["key changed"])
 
 

@@ -23,6 +23,7 @@ from aktion.generation.config import BackendContext
 from aktion.production.cast import look_lock
 from aktion.production.production import Production
 from aktion.production.yamlio import plain, read_source_yaml
+from aktion.provenance.home import production_cert
 
 from .keys import content_key, digest
 from .router import Router
@@ -71,6 +72,7 @@ class ShotGraph:
     # Steps added "before" another one, by that step's id, not yet moved into place
     # (``settle``): moving each as it is added would copy the whole order every time.
     pending: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    signs: bool = False  # the production records an identity: every step is signed and logged
 
     def context(self, step: Step) -> BackendContext | None:
         """The configuration the backend of ``step`` runs with (None: it needs none)."""
@@ -192,8 +194,13 @@ def _part(name: str, version: int | str) -> str:
     return digest([name, version])
 
 
+SIGNED_PART = "signing"
+"""A part of every key while the production signs: an output made before it signed was
+never signed nor logged, so it is made again, signed, rather than reused unsigned."""
+
+
 def _finish(step: Step, graph: dict[str, Step], sources: dict[str, Any] | None = None,
-            shared: Shared | None = None) -> Step:  # fmt: skip
+            shared: Shared | None = None, signs: bool = False) -> Step:  # fmt: skip
     if step.digested is not None and step.digested[0] is step.request:
         fields = step.digested[1]
     else:
@@ -201,6 +208,8 @@ def _finish(step: Step, graph: dict[str, Step], sources: dict[str, Any] | None =
         step.digested = (step.request, fields)
     parts = {"code": _part(step.kind, STEP_VERSIONS[step.kind]),
              "backend": _part(step.backend, backend_version(step.backend)), **fields}
+    if signs:
+        parts[SIGNED_PART] = _part(SIGNED_PART, 1)
     old = step.parts
     for name, (dep, output) in sorted(step.deps.items()):
         parts[f"input:{name}"] = _input_part(graph[dep].key, output)
@@ -276,9 +285,10 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
     steps: dict[str, Step] = {}
     made: dict[str, Any] = {}
     shared: Shared = {}
+    signs = production_cert(production.root).is_file()
 
     def add(step: Step, sources: dict[str, Any] | None = None) -> str:
-        steps[step.id] = _finish(step, steps, sources, shared)
+        steps[step.id] = _finish(step, steps, sources, shared, signs)
         return step.id
 
     router = Router.for_production(production, policy)
@@ -318,7 +328,7 @@ def plan(production: Production, policy: str | None = None) -> ShotGraph:
             StepRequest(kind="cut", scene=scene.id, format=fmt, params={"shots": order}),
             deps=cut_inputs,
         ))
-    graph = ShotGraph(production, steps, dict(router.contexts), router.policy)
+    graph = ShotGraph(production, steps, dict(router.contexts), router.policy, signs=signs)
     for target in EXTENSIONS:
         module, _, attr = target.partition(":")
         getattr(importlib.import_module(module), attr)(graph)
@@ -353,7 +363,7 @@ def add_step(graph: ShotGraph, step: Step, *, before: str | None = None) -> Step
     For extensions: a step's dependencies must already be in the graph. A step added
     before another is moved into place by ``settle`` (``rekey`` and ``plan`` settle), so
     adding a thousand costs one pass over the order, not a thousand."""
-    _finish(step, graph.steps)
+    _finish(step, graph.steps, signs=graph.signs)
     graph.steps[step.id] = step
     if before is not None and before in graph.steps and before != step.id:
         graph.pending.setdefault(before, []).append(step.id)
@@ -387,4 +397,4 @@ def rekey(graph: ShotGraph) -> None:
     """Recompute every key in order, after an extension rewired dependencies."""
     settle(graph)
     for step in graph.steps.values():
-        _finish(step, graph.steps)
+        _finish(step, graph.steps, signs=graph.signs)

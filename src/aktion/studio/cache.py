@@ -74,12 +74,13 @@ class SourceCache:
         return names
 
     def _scan(self) -> tuple[list[str], list[str]]:
-        """The folders and files a production's load reads: settings, script, boards,
-        choreography, canvas, the cast folder (files and references), its own moves."""
+        """The folders and files a production's load and plan read: settings, script,
+        boards, choreography, canvas, the signing identity's certificate, the cast folder
+        (files and references), its own moves."""
         root = self.root
         names = self._names()
         files = [root / "aktion.toml", *(root / names[k] for k in ("script", "boards", "choreo")),
-                 root / "canvas.yaml"]
+                 root / "canvas.yaml", root / "identity" / "cert.pem"]  # signing is keyed
         folders = [root]
         for top in (root / names["cast_dir"], root / "moves"):
             if top.is_dir():
