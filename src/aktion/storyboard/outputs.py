@@ -51,7 +51,7 @@ def local_file(store: Store, output: Output, scratch: Path) -> Path:
 def render_layouts(graph: ShotGraph, store: Store) -> Summary:
     """Run (or find cached) every shot's layout and motion_control step, nothing else."""
     steps = {k: s for k, s in graph.steps.items() if s.kind in LAYOUT_KINDS}
-    sub = ShotGraph(graph.production, steps, graph.contexts)
+    sub = ShotGraph(graph.production, steps, graph.contexts, graph.policy, signs=graph.signs)
     return run(sub, store)
 
 

@@ -31,13 +31,21 @@ class PreviewRequest(BaseModel):
 
 
 def graph_of(s: Studio) -> Any:
-    """The shot graph of the saved sources (planned once per content of the files)."""
+    """The shot graph of the saved sources (planned once per content of the files).
+
+    The production is loaded inside the cached computation: loaded before it, a save
+    landing in between would have the old production's graph kept under the new
+    sources' key, and served as current until the next edit."""
     from aktion.engine.graph import plan
 
-    production, issues = try_load(s.root)
-    if production is None:
+    def build() -> tuple[Any, list[dict[str, Any]]]:
+        production, issues = try_load(s.root)
+        return (None, issues) if production is None else (plan(production), [])
+
+    graph, issues = cache_for(s.root).get("graph", build)
+    if graph is None:
         raise HTTPException(422, {"issues": issues})
-    return cache_for(s.root).get("graph", lambda: plan(production))
+    return graph
 
 
 def _preview(s: Studio, body: PreviewRequest) -> dict[str, Any]:
