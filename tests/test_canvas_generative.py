@@ -63,7 +63,9 @@ _register()
 
 def small_example(dest: Path) -> Path:
     """The example at 128x72 with short shots (beats past a shot's new end dropped)."""
-    root = Path(shutil.copytree(EXAMPLE, dest))
+    # the example as committed: not what a local render or `make demo` added to it
+    root = Path(shutil.copytree(EXAMPLE, dest,
+                                ignore=shutil.ignore_patterns(".aktion", "out", "identity")))
     toml = root / "aktion.toml"
     toml.write_text(toml.read_text().replace("width = 1280", "width = 128")
                     .replace("height = 720", "height = 72"))

@@ -23,7 +23,7 @@ _register()
 @pytest.fixture
 def roof(tmp_path: Path) -> Path:
     root = tmp_path / "rooftop"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".aktion", "out"))
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".aktion", "out", "identity"))
     return root
 
 
