@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aktion.previz.burnin import spread_dialogue
+from aktion.previz.dialogue_slots import spread_dialogue
 from aktion.previz.moves import MoveLibrary
 from aktion.previz.skeleton import INDEX
 from aktion.previz.stage import Stage

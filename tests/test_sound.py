@@ -19,7 +19,7 @@ from scipy.signal import butter, sosfilt
 from aktion.engine.graph import plan
 from aktion.engine.run import run
 from aktion.engine.store import Store
-from aktion.previz.burnin import spread_dialogue
+from aktion.previz.dialogue_slots import spread_dialogue
 from aktion.production.load import load_production
 from aktion.sound import RATE
 from aktion.sound.loudness import loudness, true_peak

@@ -12,10 +12,9 @@ import numpy as np
 
 from aktion.production.timing import timecode
 
-from .dialogue_slots import Line, spread_dialogue
+from .dialogue_slots import Line
 
 FONT = cv2.FONT_HERSHEY_DUPLEX
-__all__ = ["FONT", "Burnin", "Line", "draw_title_card", "spread_dialogue"]
 
 
 def _wrap(text: str, scale: float, width: int) -> list[str]:

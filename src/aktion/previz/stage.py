@@ -15,8 +15,9 @@ from aktion.production.board import SetDesign, Shot
 from aktion.production.cast import Character
 from aktion.production.choreo import Beat
 
-from .burnin import Burnin, spread_dialogue
+from .burnin import Burnin
 from .camera import CameraPath, shot_camera, time_map
+from .dialogue_slots import spread_dialogue
 from .draw import Renderer
 from .moves import MoveLibrary
 from .performance import Performance, solve
