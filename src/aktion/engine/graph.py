@@ -377,17 +377,13 @@ def settle(graph: ShotGraph) -> None:
     moved = {sid for ids in graph.pending.values() for sid in ids}
     order: dict[str, Step] = {}
 
-    def emit(sid: str) -> None:
+    def emit(sid: str) -> None:  # a step's pending steps first (anchors are never removed)
         for earlier in graph.pending.get(sid, ()):
-            if earlier not in order:
-                emit(earlier)
+            emit(earlier)
         order[sid] = graph.steps[sid]
 
     for sid in graph.steps:
         if sid not in moved:
-            emit(sid)
-    for sid in graph.steps:  # one whose anchor left the graph keeps its place at the end
-        if sid not in order:
             emit(sid)
     graph.steps = order
     graph.pending.clear()
